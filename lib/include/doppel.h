@@ -1,0 +1,446 @@
+/*
+ * doppel.h — near-duplicate article detection: the whole public API.
+ *
+ * doppel finds articles that are copies of each other: re-sent with
+ * corrections, wrapped in other boilerplate, truncated, or run through a
+ * synonym spinner. It is a shingling + MinHash + LSH pipeline:
+ *
+ *   text ──normalise──> folded UTF-8 ──tokenise──> words
+ *        ──shingle────> 64-bit shingle hashes (XXH3)
+ *        ──MinHash────> signature: K 32-bit values   (doppel_signature)
+ *        ──LSH────────> candidate pairs (b bands of r rows)
+ *        ──verify─────> pairs whose estimated similarity >= threshold
+ *        ──cluster────> union-find; each cluster gets a representative
+ *
+ * Objects and their lifecycle
+ *   doppel_sketcher   turns text into signatures. Created from doppel_params,
+ *                     immutable afterwards.
+ *   doppel_signature  one document's sketch. Immutable once made; can be
+ *                     compared, serialised and deserialised on its own.
+ *   doppel_dedup      a batch (or stream) of documents: add documents one at
+ *                     a time or in batches, call doppel_dedup_finish(), then
+ *                     read clusters and pairs.
+ *   doppel_reader     reads articles from JSON Lines, plain files,
+ *                     directories and stdin, any of them gzip-compressed.
+ * Every object has a create/free pair; every _free(NULL) does nothing.
+ *
+ * Threading
+ *   There is no global mutable state: distinct objects may be used on
+ *   distinct threads freely. A doppel_sketcher and a finished
+ *   doppel_signature are immutable and may be shared by any number of
+ *   threads at once. Every other object (doppel_dedup, doppel_reader) must be
+ *   used by one thread at a time; doppel_dedup may run its own worker threads
+ *   inside doppel_dedup_add_batch() and doppel_dedup_finish() (see
+ *   doppel_dedup_opts.threads); results never depend on the thread count.
+ *
+ * Errors
+ *   Every fallible call returns an int: DOPPEL_OK (0) or a negative
+ *   doppel_status. If the caller passes a doppel_error, it receives the code
+ *   and a message a person can act on ("feed.jsonl.gz:1832: unterminated
+ *   string"). The error object is optional (NULL is fine) and owned by the
+ *   caller; doppel never keeps a "last error" anywhere.
+ *
+ * Memory
+ *   All allocation goes through a doppel_allocator the caller may supply
+ *   (NULL means malloc/realloc/free). Input buffers are borrowed for the call
+ *   only. What a call returns through an out-parameter belongs to the caller,
+ *   unless the doc block says it is borrowed from an object.
+ */
+#ifndef DOPPEL_H
+#define DOPPEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(DOPPEL_BUILDING_LIBRARY) && defined(__GNUC__)
+#define DOPPEL_API __attribute__((visibility("default")))
+#else
+#define DOPPEL_API
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define DOPPEL_VERSION_MAJOR 0
+#define DOPPEL_VERSION_MINOR 1
+#define DOPPEL_VERSION_PATCH 0
+#define DOPPEL_VERSION_NUMBER                                                  \
+    (DOPPEL_VERSION_MAJOR * 10000 + DOPPEL_VERSION_MINOR * 100 +               \
+     DOPPEL_VERSION_PATCH)
+#define DOPPEL_VERSION_STRING "0.1.0"
+
+/** The version of the library actually linked, e.g. "0.1.0". */
+DOPPEL_API const char *doppel_version(void);
+
+/* ----------------------------------------------------------------- errors */
+
+/** Status codes. The values never change between versions. */
+typedef enum doppel_status {
+    DOPPEL_OK = 0,
+    DOPPEL_ERR_NOMEM = -1,    /**< an allocation failed */
+    DOPPEL_ERR_PARAM = -2,    /**< an argument or parameter is invalid */
+    DOPPEL_ERR_IO = -3,       /**< reading or writing a file failed */
+    DOPPEL_ERR_FORMAT = -4,   /**< malformed input data (JSON, gzip, dates) */
+    DOPPEL_ERR_CORRUPT = -5,  /**< a stored file fails its checks */
+    DOPPEL_ERR_VERSION = -6,  /**< a stored file has an unknown version */
+    DOPPEL_ERR_MISMATCH = -7, /**< signatures/files made with other params */
+    DOPPEL_ERR_LIMIT = -8,    /**< a configured limit was exceeded */
+    DOPPEL_ERR_STATE = -9,    /**< the call is not valid in this state */
+    DOPPEL_ERR_BUSY = -10,    /**< a lock is held by another process */
+    DOPPEL_ERR_NOTFOUND = -11 /**< no such file, document or field */
+} doppel_status;
+
+/** A short, static description of a status code ("out of memory"). */
+DOPPEL_API const char *doppel_strerror(int status);
+
+#define DOPPEL_ERROR_MESSAGE_MAX 512
+
+/** Caller-owned error details. Zero-initialise it, pass its address. */
+typedef struct doppel_error {
+    int code;                               /**< the status returned */
+    char message[DOPPEL_ERROR_MESSAGE_MAX]; /**< NUL-terminated, with context */
+} doppel_error;
+
+/* -------------------------------------------------------------- allocator */
+
+/**
+ * A custom allocator. Every field must be set (or pass NULL for the
+ * default). alloc/realloc return NULL on failure; doppel then returns
+ * DOPPEL_ERR_NOMEM and leaves its objects consistent.
+ */
+typedef struct doppel_allocator {
+    void *(*alloc)(void *opaque, size_t size);
+    void *(*realloc)(void *opaque, void *ptr, size_t size);
+    void (*free)(void *opaque, void *ptr);
+    void *opaque;
+} doppel_allocator;
+
+/* ------------------------------------------------------------- parameters */
+
+/** What a document's set of features (shingles) is made of. */
+typedef enum doppel_shingle_kind {
+    DOPPEL_SHINGLE_WORD = 1, /**< word k-grams (k = shingle_size, default 5) */
+    DOPPEL_SHINGLE_CHAR = 2  /**< character n-grams over the normalised text
+                                  (n = shingle_size, default 5) */
+} doppel_shingle_kind;
+
+/** How the K signature values are computed. */
+typedef enum doppel_minhash_kind {
+    /** One-permutation hashing with optimal densification (Shrivastava
+     *  2017): one hash per shingle. The fast default. */
+    DOPPEL_MINHASH_ONE_PERM = 1,
+    /** K independent universal hash functions, one min each (Broder 1997):
+     *  the textbook baseline, K times slower. */
+    DOPPEL_MINHASH_K_PERM = 2
+} doppel_minhash_kind;
+
+/**
+ * Parameters that fix what a signature means. Signatures, indexes and dedup
+ * runs made with different parameters cannot be compared.
+ * Initialise with DOPPEL_PARAMS_INIT, then change fields.
+ */
+typedef struct doppel_params {
+    unsigned version;          /**< DOPPEL_PARAMS_VERSION */
+    doppel_shingle_kind shingle;
+    unsigned shingle_size;     /**< k or n; 0 = the kind's default */
+    unsigned num_perm;         /**< K, signature length, in [16, 4096] */
+    doppel_minhash_kind minhash;
+    uint64_t seed;             /**< hashing seed; same seed, same signature */
+    double threshold;          /**< similarity threshold in (0, 1] */
+    unsigned bands;            /**< LSH bands b; 0 = choose from threshold */
+    unsigned rows;             /**< LSH rows r;  0 = choose from threshold */
+} doppel_params;
+
+#define DOPPEL_PARAMS_VERSION 1
+#define DOPPEL_PARAMS_INIT                                                     \
+    { DOPPEL_PARAMS_VERSION, DOPPEL_SHINGLE_WORD, 0, 128,                      \
+      DOPPEL_MINHASH_ONE_PERM, 0, 0.5, 0, 0 }
+
+/**
+ * Check params and fill in every default: shingle_size, and bands/rows when
+ * both are 0 (chosen with doppel_lsh_optimal_params(), equal weights).
+ * `out` may equal `in`. Errors name the field and its bounds.
+ */
+DOPPEL_API int doppel_params_resolve(const doppel_params *in,
+                                     doppel_params *out, doppel_error *err);
+
+/* -------------------------------------------------------------------- LSH */
+
+/** Probability that a pair of similarity s becomes a candidate with b bands
+ *  of r rows: 1 - (1 - s^r)^b. */
+DOPPEL_API double doppel_lsh_probability(double s, unsigned bands,
+                                         unsigned rows);
+
+/**
+ * Choose (bands, rows) with bands * rows <= num_perm minimising
+ *   fp_weight * integral_0^t P(s) ds + fn_weight * integral_t^1 (1 - P(s)) ds
+ * where P is the S-curve above (datasketch's criterion).
+ */
+DOPPEL_API int doppel_lsh_optimal_params(double threshold, unsigned num_perm,
+                                         double fp_weight, double fn_weight,
+                                         unsigned *bands, unsigned *rows,
+                                         doppel_error *err);
+
+/* -------------------------------------------------------------- sketching */
+
+typedef struct doppel_sketcher doppel_sketcher;
+typedef struct doppel_signature doppel_signature;
+
+/**
+ * Create a sketcher for `params` (resolved internally; see
+ * doppel_params_resolve). `alloc` may be NULL. The sketcher is immutable:
+ * share it between threads freely.
+ */
+DOPPEL_API int doppel_sketcher_create(doppel_sketcher **out,
+                                      const doppel_params *params,
+                                      const doppel_allocator *alloc,
+                                      doppel_error *err);
+DOPPEL_API void doppel_sketcher_free(doppel_sketcher *sk);
+
+/** The resolved parameters the sketcher uses (borrowed from `sk`). */
+DOPPEL_API const doppel_params *doppel_sketcher_params(
+    const doppel_sketcher *sk);
+
+/**
+ * Sketch `len` bytes of text (UTF-8; invalid sequences are replaced by
+ * U+FFFD, never read out of bounds). A text with no words gives an "empty"
+ * signature that is similar to nothing, not even another empty one.
+ * Thread-safe: many threads may sketch with one sketcher at once.
+ */
+DOPPEL_API int doppel_sketch(const doppel_sketcher *sk, const char *text,
+                             size_t len, doppel_signature **out,
+                             doppel_error *err);
+
+DOPPEL_API void doppel_signature_free(doppel_signature *sig);
+
+/** Number of values K. */
+DOPPEL_API unsigned doppel_signature_num_perm(const doppel_signature *sig);
+
+/** The K values (borrowed from `sig`). */
+DOPPEL_API const uint32_t *doppel_signature_values(
+    const doppel_signature *sig);
+
+/** 1 if the document had no words, else 0. */
+DOPPEL_API int doppel_signature_is_empty(const doppel_signature *sig);
+
+/**
+ * Estimated Jaccard similarity of the two documents' shingle sets: the
+ * fraction of equal values. Fails with DOPPEL_ERR_MISMATCH (message with
+ * both parameter sets) if the signatures come from different parameters.
+ */
+DOPPEL_API int doppel_signature_similarity(const doppel_signature *a,
+                                           const doppel_signature *b,
+                                           double *similarity,
+                                           doppel_error *err);
+
+/**
+ * Serialise into `buf` (little-endian, versioned, checksummed; the layout is
+ * in docs/formats.md). With buf == NULL or cap too small, only *size is set
+ * (the bytes needed) and DOPPEL_ERR_LIMIT is returned when buf != NULL.
+ */
+DOPPEL_API int doppel_signature_serialize(const doppel_signature *sig,
+                                          void *buf, size_t cap, size_t *size,
+                                          doppel_error *err);
+
+/** Parse a serialised signature; refuses truncated, corrupt or
+ *  future-version data with a message giving the byte offset. */
+DOPPEL_API int doppel_signature_deserialize(doppel_signature **out,
+                                            const void *buf, size_t len,
+                                            const doppel_allocator *alloc,
+                                            doppel_error *err);
+
+/* ------------------------------------------------------------------ dedup */
+
+/** "No date" for the date arguments below. */
+#define DOPPEL_NO_DATE INT64_MIN
+
+/**
+ * Parse a date: ISO 8601 ("2020-01-30", "2020-01-30T16:46:00Z",
+ * "2020-01-30 16:46:00+01:00"), RFC 2822 ("Thu, 30 Jan 2020 16:46:00 GMT")
+ * or decimal Unix seconds. Sets *seconds (UTC Unix time).
+ * DOPPEL_ERR_FORMAT if it is none of these.
+ */
+DOPPEL_API int doppel_parse_date(const char *s, size_t len, int64_t *seconds,
+                                 doppel_error *err);
+
+typedef struct doppel_dedup doppel_dedup;
+
+typedef struct doppel_dedup_opts {
+    unsigned version;         /**< DOPPEL_DEDUP_OPTS_VERSION */
+    doppel_params params;     /**< what signatures mean */
+    unsigned threads;         /**< worker threads; 0 or 1 = the caller's */
+    const doppel_allocator *allocator; /**< NULL = malloc */
+} doppel_dedup_opts;
+
+#define DOPPEL_DEDUP_OPTS_VERSION 1
+#define DOPPEL_DEDUP_OPTS_INIT                                                 \
+    { DOPPEL_DEDUP_OPTS_VERSION, DOPPEL_PARAMS_INIT, 1, NULL }
+
+/** One document handed to doppel_dedup_add_batch(). */
+typedef struct doppel_doc {
+    const char *id;   /**< any bytes; copied */
+    size_t id_len;
+    const char *text; /**< borrowed for the call */
+    size_t text_len;
+    int64_t date;     /**< Unix seconds or DOPPEL_NO_DATE */
+} doppel_doc;
+
+DOPPEL_API int doppel_dedup_create(doppel_dedup **out,
+                                   const doppel_dedup_opts *opts,
+                                   doppel_error *err);
+DOPPEL_API void doppel_dedup_free(doppel_dedup *d);
+
+/** The sketcher the dedup uses (borrowed; immutable, shareable). */
+DOPPEL_API const doppel_sketcher *doppel_dedup_sketcher(const doppel_dedup *d);
+
+/** Add one document; it gets the next document number (0, 1, 2, ...). */
+DOPPEL_API int doppel_dedup_add(doppel_dedup *d, const doppel_doc *doc,
+                                doppel_error *err);
+
+/** Add n documents, sketched on opts.threads threads; numbered in order.
+ *  On error none of the n is added. */
+DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
+                                      size_t n, doppel_error *err);
+
+/** Add a document by its signature (made with the same params; the
+ *  signature is copied). */
+DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
+                                          size_t id_len,
+                                          const doppel_signature *sig,
+                                          int64_t date, doppel_error *err);
+
+/** Number of documents added so far. */
+DOPPEL_API size_t doppel_dedup_count(const doppel_dedup *d);
+
+/**
+ * Find candidate pairs with LSH, verify them and cluster. After this, no
+ * more documents may be added (DOPPEL_ERR_STATE) and the results below are
+ * available. Calling it twice is an error.
+ */
+DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err);
+
+/** A document's place in the clustering. */
+typedef struct doppel_member {
+    const char *id;        /**< borrowed from the dedup object */
+    size_t id_len;
+    size_t representative; /**< document number of its cluster's
+                                representative (itself for a singleton) */
+    double similarity;     /**< estimated similarity to the representative
+                                (1 for the representative itself) */
+    size_t cluster_size;   /**< number of documents in its cluster */
+} doppel_member;
+
+/** Where document `doc` ended up. Only after doppel_dedup_finish(). */
+DOPPEL_API int doppel_dedup_member(const doppel_dedup *d, size_t doc,
+                                   doppel_member *out, doppel_error *err);
+
+/** A verified pair of near-duplicates, a < b (document numbers). */
+typedef struct doppel_pair {
+    size_t a, b;
+    double similarity;
+} doppel_pair;
+
+/**
+ * The verified pairs, sorted by (a, b), borrowed from `d`. Only after
+ * doppel_dedup_finish().
+ */
+DOPPEL_API int doppel_dedup_pairs(const doppel_dedup *d,
+                                  const doppel_pair **pairs, size_t *n,
+                                  doppel_error *err);
+
+/** Run statistics, available after doppel_dedup_finish(). */
+typedef struct doppel_dedup_stats {
+    size_t documents;
+    size_t empty_documents; /**< documents with no words */
+    size_t clusters;        /**< including singletons */
+    size_t duplicates;      /**< documents that are not representatives */
+    size_t largest_cluster;
+    uint64_t candidate_pairs; /**< LSH candidates examined */
+    uint64_t verified_pairs;  /**< candidates at or above threshold */
+} doppel_dedup_stats;
+
+DOPPEL_API int doppel_dedup_stats_get(const doppel_dedup *d,
+                                      doppel_dedup_stats *out,
+                                      doppel_error *err);
+
+/* ----------------------------------------------------------------- reader */
+
+typedef struct doppel_reader doppel_reader;
+
+typedef enum doppel_input_format {
+    DOPPEL_INPUT_AUTO = 0, /**< JSON Lines if the name ends in .jsonl or
+                                .ndjson (optionally .gz) or the first
+                                non-blank byte of the (decompressed) content
+                                is '{'; otherwise one article */
+    DOPPEL_INPUT_JSONL = 1,
+    DOPPEL_INPUT_TEXT = 2  /**< the whole file is one article */
+} doppel_input_format;
+
+typedef struct doppel_reader_opts {
+    unsigned version; /**< DOPPEL_READER_OPTS_VERSION */
+    doppel_input_format format;
+    const char *id_field;   /**< JSON field names; NULL = "id" */
+    const char *text_field; /**< NULL = "text" */
+    const char *date_field; /**< NULL = "date" */
+    int skip_malformed;     /**< 0: a malformed JSON line is an error;
+                                 1: skip it and count it */
+    const doppel_allocator *allocator; /**< NULL = malloc */
+} doppel_reader_opts;
+
+#define DOPPEL_READER_OPTS_VERSION 1
+#define DOPPEL_READER_OPTS_INIT                                                \
+    { DOPPEL_READER_OPTS_VERSION, DOPPEL_INPUT_AUTO, NULL, NULL, NULL, 0, NULL }
+
+/**
+ * One article. Every pointer is borrowed from the reader and valid until the
+ * next doppel_reader_next() or doppel_reader_free().
+ */
+typedef struct doppel_record {
+    const char *id;   /**< JSON id field (a number's text as written), or the
+                           path relative to the directory given, or the
+                           path as given for a plain file; "-" for stdin */
+    size_t id_len;
+    const char *text; /**< the article, unescaped UTF-8 (not validated) */
+    size_t text_len;
+    int64_t date;     /**< DOPPEL_NO_DATE when absent or null */
+    const char *raw;  /**< the record as it appears in the input: the JSON
+                           line without its line ending, or the whole file */
+    size_t raw_len;
+    const char *source; /**< the input path this came from ("-" = stdin) */
+    uint64_t line;      /**< 1-based line in a JSONL input; 0 otherwise */
+} doppel_record;
+
+/**
+ * Open inputs for reading in order. Each path is a directory (its regular
+ * files, recursively, in byte order of their names, each one article), a
+ * file (JSON Lines or one article, see doppel_input_format) or "-" for
+ * stdin. Any file may be gzip-compressed (detected by its magic bytes).
+ * Paths are checked lazily: a missing file is reported by the
+ * doppel_reader_next() that reaches it.
+ */
+DOPPEL_API int doppel_reader_open(doppel_reader **out,
+                                  const char *const *paths, size_t npaths,
+                                  const doppel_reader_opts *opts,
+                                  doppel_error *err);
+DOPPEL_API void doppel_reader_free(doppel_reader *r);
+
+/**
+ * Read the next article into *rec. Returns 1 when a record was read, 0 at
+ * the end of all inputs, or a negative status; errors name the file and the
+ * line (JSONL) or byte offset (gzip): "feed.jsonl.gz:1832: ...".
+ * After an error the reader cannot continue (DOPPEL_ERR_STATE).
+ */
+DOPPEL_API int doppel_reader_next(doppel_reader *r, doppel_record *rec,
+                                  doppel_error *err);
+
+/** Number of malformed lines skipped so far (with skip_malformed). */
+DOPPEL_API uint64_t doppel_reader_skipped(const doppel_reader *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DOPPEL_H */

@@ -1,0 +1,15 @@
+/* suites.h — every Check suite the runner knows; keep in step with
+ * DOPPEL_SUITES in tests/CMakeLists.txt. */
+#ifndef DOPPEL_TEST_SUITES_H
+#define DOPPEL_TEST_SUITES_H
+
+#include <check.h>
+
+#define DOPPEL_TEST_SUITE_LIST(X)                                              \
+    X(params)
+
+#define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
+DOPPEL_TEST_SUITE_LIST(DOPPEL_DECLARE_SUITE)
+#undef DOPPEL_DECLARE_SUITE
+
+#endif
