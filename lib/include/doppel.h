@@ -387,12 +387,17 @@ typedef struct doppel_reader_opts {
     const char *date_field; /**< NULL = "date" */
     int skip_malformed;     /**< 0: a malformed JSON line is an error;
                                  1: skip it and count it */
+    uint64_t max_record_bytes; /**< longest JSON line or article file
+                                    accepted; 0 = 64 MiB */
+    int skip_oversize;      /**< 0: a longer record is an error (DOPPEL_ERR_
+                                 LIMIT); 1: skip it and count it */
     const doppel_allocator *allocator; /**< NULL = malloc */
 } doppel_reader_opts;
 
 #define DOPPEL_READER_OPTS_VERSION 1
 #define DOPPEL_READER_OPTS_INIT                                                \
-    { DOPPEL_READER_OPTS_VERSION, DOPPEL_INPUT_AUTO, NULL, NULL, NULL, 0, NULL }
+    { DOPPEL_READER_OPTS_VERSION, DOPPEL_INPUT_AUTO, NULL, NULL, NULL, 0, 0,    \
+      0, NULL }
 
 /**
  * One article. Every pointer is borrowed from the reader and valid until the
@@ -436,8 +441,18 @@ DOPPEL_API void doppel_reader_free(doppel_reader *r);
 DOPPEL_API int doppel_reader_next(doppel_reader *r, doppel_record *rec,
                                   doppel_error *err);
 
-/** Number of malformed lines skipped so far (with skip_malformed). */
-DOPPEL_API uint64_t doppel_reader_skipped(const doppel_reader *r);
+/** Records skipped so far: malformed lines (with skip_malformed) and
+ *  oversize records (with skip_oversize). */
+typedef struct doppel_reader_stats {
+    uint64_t records;   /**< records returned */
+    uint64_t malformed; /**< malformed lines skipped */
+    uint64_t oversize;  /**< oversize records skipped */
+    uint64_t blank;     /**< blank lines in JSONL inputs (ignored) */
+    uint64_t bytes;     /**< input bytes consumed (decompressed) */
+} doppel_reader_stats;
+
+DOPPEL_API void doppel_reader_stats_get(const doppel_reader *r,
+                                        doppel_reader_stats *out);
 
 #ifdef __cplusplus
 }
