@@ -5,8 +5,15 @@
 
 #include <check.h>
 
+#ifdef DOPPEL_HAVE_BENCHGEN /* bench/ is built (DOPPEL_BUILD_BENCH) */
+#define DOPPEL_TEST_SUITE_BENCHGEN(X) X(benchgen)
+#else
+#define DOPPEL_TEST_SUITE_BENCHGEN(X)
+#endif
+
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
-    X(params)
+    X(params)                                                                  \
+    DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
 DOPPEL_TEST_SUITE_LIST(DOPPEL_DECLARE_SUITE)
