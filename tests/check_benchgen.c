@@ -352,7 +352,7 @@ START_TEST(test_typo_rate)
     size_t len;
     char *text = read_seed(&len);
     size_t edits = 0, letters = 0;
-    for (uint64_t seed = 1; seed <= 10; seed++) {
+    for (uint64_t seed = 1; seed <= 40; seed++) {
         bg_buf out = {0};
         size_t e, l;
         ck_assert_int_eq(bg_typo(text, len, 0.03, seed, &out, &e, &l, NULL), 0);
@@ -370,7 +370,8 @@ START_TEST(test_typo_rate)
         letters += l;
         bg_buf_free(&out);
     }
-    /* pooled rate within 4 binomial standard deviations of 3% */
+    /* pooled rate (150,000 letters) within 4 binomial standard deviations
+     * of 3%: +-0.0018, so a rate off by a tenth fails */
     double p = (double)edits / (double)letters;
     ck_assert_double_eq_tol(p, 0.03, 4 * sqrt(0.03 * 0.97 / (double)letters));
     bg_buf a = {0}, b = {0};
@@ -480,6 +481,15 @@ START_TEST(test_reorder_exact)
         }
         ck_assert(!identity);
         ck_assert_str_eq(bg_buf_str(&out), want);
+        bg_buf_free(&out);
+    }
+    /* two paragraphs: a shuffle draws the identity half the time, and it
+     * must then be rotated */
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        bg_buf out = {0};
+        ck_assert_int_eq(bg_reorder("A.\n\nB.", 7, seed, &out, NULL, NULL, 0,
+                                    NULL), 0);
+        ck_assert_str_eq(bg_buf_str(&out), "B.\n\nA.");
         bg_buf_free(&out);
     }
     bg_buf out = {0};
@@ -675,6 +685,28 @@ START_TEST(test_score_false_merge_causes)
     ck_assert_uint_eq(s.r.spin_rates[1].found, 0);
     /* majority rep of the spun copies: o1 (1 vote) ties s2 (1): original wins */
     ck_assert_uint_eq(s.r.spun_rep_original, 1);
+    bg_score_result_free(&s.r);
+}
+END_TEST
+
+START_TEST(test_score_same_site_same_story)
+{
+    /* h1, h2: copies of o on site a (one story); p: another page of site a.
+     * All predicted together: h1-p and h2-p are boilerplate, o-p is other,
+     * h1-h2 is correct (same story) however much furniture they share. */
+    const char *t = "o\to\nh1\to\nh2\to\np\tp\n";
+    const char *m = "o\toriginal\tbbc-1\t-\t-\t1\n"
+                    "h1\theadfoot\t-\to\tsite:a\t0\n"
+                    "h2\theadfoot\t-\to\tsite:a\t0\n"
+                    "p\tsitepage\tbbc-2\t-\tsite:a\t1\n";
+    const char *p = "o\to\t1\nh1\to\t1\nh2\to\t1\np\to\t1\n";
+    scored s = score(t, m, p);
+    ck_assert_int_eq(s.rc, 0);
+    ck_assert_uint_eq(s.r.fm_total, 3);
+    ck_assert_uint_eq(s.r.fm_boilerplate, 2);
+    ck_assert_uint_eq(s.r.fm_other, 1);
+    ck_assert_str_eq(s.r.largest_pred_group, "site:a");
+    ck_assert_uint_eq(s.r.largest_pred_group_count, 3);
     bg_score_result_free(&s.r);
 }
 END_TEST
@@ -1031,6 +1063,7 @@ Suite *suite_benchgen(void)
     tcase_add_test(tsc, test_score_perfect);
     tcase_add_test(tsc, test_score_singletons);
     tcase_add_test(tsc, test_score_false_merge_causes);
+    tcase_add_test(tsc, test_score_same_site_same_story);
     tcase_add_test(tsc, test_score_ari_reference);
     tcase_add_test(tsc, test_score_malformed);
     suite_add_tcase(s, tsc);
