@@ -1,0 +1,438 @@
+/*
+ * dedup.c — the batch/stream deduplicator: documents are added (sketched
+ * on the fly, on worker threads for batches), then doppel_dedup_finish()
+ * runs LSH, verifies candidates against the full signatures, clusters with
+ * union-find and picks representatives.
+ *
+ * Storage is columnar — one array of K values per document, one of dates,
+ * one of flags, and an arena for ids — so that a million documents cost
+ * one allocation per column rather than one per document, and LSH can scan
+ * the values array band by band.
+ */
+#include "cluster.h"
+#include "common.h"
+#include "lsh.h"
+#include "minhash.h"
+#include "signature.h"
+#include "threads.h"
+
+#include <string.h>
+
+#define DOPPEL__MAX_DOCS ((size_t)UINT32_MAX - 1)
+
+struct doppel_dedup {
+    const doppel_allocator *alloc;
+    doppel_sketcher *sk;
+    doppel_params params; /* resolved */
+    unsigned threads;
+    doppel__scratch *scratch; /* one per worker */
+
+    size_t n, cap;
+    uint32_t *values; /* cap * K */
+    int64_t *dates;
+    uint8_t *flags;
+    uint32_t *num_words;
+    char *ids; /* NUL-separated arena */
+    size_t ids_len, ids_cap;
+    uint64_t *id_off;
+    uint32_t *id_len;
+
+    int finished;
+    uint32_t *rep;
+    uint32_t *csize;
+    float *sim;
+    doppel_pair *pairs;
+    size_t npairs;
+    doppel_dedup_stats stats;
+};
+
+DOPPEL_API int doppel_dedup_create(doppel_dedup **out,
+                                   const doppel_dedup_opts *opts,
+                                   doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!out || !opts, err, DOPPEL_ERR_PARAM,
+                           "out and opts must not be NULL");
+    *out = NULL;
+    DOPPEL_RETURN_ERROR_IF(opts->version != DOPPEL_DEDUP_OPTS_VERSION, err,
+                           DOPPEL_ERR_PARAM,
+                           "opts.version must be %d, got %u (initialise with "
+                           "DOPPEL_DEDUP_OPTS_INIT)",
+                           DOPPEL_DEDUP_OPTS_VERSION, opts->version);
+    DOPPEL_RETURN_ERROR_IF(opts->threads > 256, err, DOPPEL_ERR_PARAM,
+                           "threads must be in [0, 256], got %u",
+                           opts->threads);
+    const doppel_allocator *a = doppel__allocator(opts->allocator);
+    doppel_dedup *d = doppel__calloc_array(a, 1, sizeof *d);
+    if (!d)
+        return DOPPEL_NOMEM(err);
+    d->alloc = a;
+    d->threads = opts->threads ? opts->threads : 1;
+    int rc = doppel_sketcher_create(&d->sk, &opts->params, a, err);
+    if (rc < 0) {
+        doppel__free(a, d);
+        return rc;
+    }
+    d->params = *doppel_sketcher_params(d->sk);
+    d->scratch = doppel__calloc_array(a, d->threads, sizeof *d->scratch);
+    if (!d->scratch) {
+        doppel_dedup_free(d);
+        return DOPPEL_NOMEM(err);
+    }
+    *out = d;
+    return DOPPEL_OK;
+}
+
+DOPPEL_API void doppel_dedup_free(doppel_dedup *d)
+{
+    if (!d)
+        return;
+    const doppel_allocator *a = d->alloc;
+    if (d->scratch)
+        for (unsigned t = 0; t < d->threads; t++)
+            doppel__scratch_free(&d->scratch[t], a);
+    doppel__free(a, d->scratch);
+    doppel_sketcher_free(d->sk);
+    doppel__free(a, d->values);
+    doppel__free(a, d->dates);
+    doppel__free(a, d->flags);
+    doppel__free(a, d->num_words);
+    doppel__free(a, d->ids);
+    doppel__free(a, d->id_off);
+    doppel__free(a, d->id_len);
+    doppel__free(a, d->rep);
+    doppel__free(a, d->csize);
+    doppel__free(a, d->sim);
+    doppel__free(a, d->pairs);
+    doppel__free(a, d);
+}
+
+DOPPEL_API const doppel_sketcher *doppel_dedup_sketcher(const doppel_dedup *d)
+{
+    return d ? d->sk : NULL;
+}
+
+DOPPEL_API size_t doppel_dedup_count(const doppel_dedup *d)
+{
+    return d ? d->n : 0;
+}
+
+/* Make room for `extra` more documents (all columns). */
+static int reserve_docs(doppel_dedup *d, size_t extra, doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(extra > DOPPEL__MAX_DOCS - d->n, err,
+                           DOPPEL_ERR_LIMIT,
+                           "too many documents for one in-memory dedup (the "
+                           "limit is %zu); use an index for larger corpora",
+                           DOPPEL__MAX_DOCS);
+    size_t need = d->n + extra;
+    if (need <= d->cap)
+        return DOPPEL_OK;
+    size_t cap = d->cap ? d->cap : 1024;
+    while (cap < need)
+        cap = cap > DOPPEL__MAX_DOCS / 2 ? DOPPEL__MAX_DOCS : cap * 2;
+    const doppel_allocator *a = d->alloc;
+    size_t K = d->params.num_perm;
+    if (cap > SIZE_MAX / K)
+        return DOPPEL_NOMEM(err);
+    void *p;
+#define GROW(field, elems, type)                                               \
+    do {                                                                       \
+        p = doppel__realloc_array(a, d->field, (elems), sizeof(type));         \
+        if (!p)                                                                \
+            return DOPPEL_NOMEM(err);                                          \
+        d->field = p;                                                          \
+    } while (0)
+    GROW(values, cap * K, uint32_t);
+    GROW(dates, cap, int64_t);
+    GROW(flags, cap, uint8_t);
+    GROW(num_words, cap, uint32_t);
+    GROW(id_off, cap, uint64_t);
+    GROW(id_len, cap, uint32_t);
+#undef GROW
+    d->cap = cap;
+    return DOPPEL_OK;
+}
+
+/* Append an id for document number d->n + slot; the arena is rolled back
+ * by the caller on failure. */
+static int store_id(doppel_dedup *d, size_t doc, const char *id,
+                    size_t id_len, doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(id_len > UINT32_MAX - 1, err, DOPPEL_ERR_LIMIT,
+                           "document id of %zu bytes is too long", id_len);
+    DOPPEL_RETURN_ERROR_IF(!id && id_len, err, DOPPEL_ERR_PARAM,
+                           "id must not be NULL");
+    if (doppel__grow(d->alloc, (void **)&d->ids, &d->ids_cap,
+                     d->ids_len + id_len + 1, 1) < 0)
+        return DOPPEL_NOMEM(err);
+    if (id_len)
+        memcpy(d->ids + d->ids_len, id, id_len);
+    d->ids[d->ids_len + id_len] = '\0';
+    d->id_off[doc] = d->ids_len;
+    d->id_len[doc] = (uint32_t)id_len;
+    d->ids_len += id_len + 1;
+    return DOPPEL_OK;
+}
+
+typedef struct {
+    doppel_dedup *d;
+    const doppel_doc *docs;
+    size_t base;       /* document number of docs[0] */
+    int *rc;           /* per worker */
+    size_t *fail_at;   /* per worker: index of the failing doc */
+    doppel_error *errs; /* per worker */
+} batch_ctx;
+
+static void sketch_range(void *vctx, unsigned worker, size_t lo, size_t hi)
+{
+    batch_ctx *c = vctx;
+    doppel_dedup *d = c->d;
+    size_t K = d->params.num_perm;
+    for (size_t i = lo; i < hi; i++) {
+        size_t doc = c->base + i;
+        doppel__sketch_out so = {d->values + doc * K, 0, 0, 0};
+        int rc = doppel__sketch_into(d->sk, &d->scratch[worker], c->docs[i].text,
+                                     c->docs[i].text_len, &so,
+                                     &c->errs[worker]);
+        if (rc < 0) {
+            c->rc[worker] = rc;
+            c->fail_at[worker] = i;
+            return;
+        }
+        d->flags[doc] = (uint8_t)so.flags;
+        d->num_words[doc] = so.num_words;
+        d->dates[doc] = c->docs[i].date;
+    }
+}
+
+DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
+                                      size_t n, doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!d || (!docs && n), err, DOPPEL_ERR_PARAM,
+                           "dedup and docs must not be NULL");
+    DOPPEL_RETURN_ERROR_IF(d->finished, err, DOPPEL_ERR_STATE,
+                           "documents cannot be added after "
+                           "doppel_dedup_finish()");
+    if (n == 0)
+        return DOPPEL_OK;
+    DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, n, err));
+    size_t ids_before = d->ids_len;
+    for (size_t i = 0; i < n; i++) {
+        int rc = store_id(d, d->n + i, docs[i].id, docs[i].id_len, err);
+        if (rc < 0) {
+            d->ids_len = ids_before;
+            return rc;
+        }
+    }
+    unsigned T = d->threads;
+    int rcs[256] = {0};
+    size_t fail_at[256] = {0};
+    doppel_error *errs = doppel__calloc_array(d->alloc, T, sizeof *errs);
+    if (!errs) {
+        d->ids_len = ids_before;
+        return DOPPEL_NOMEM(err);
+    }
+    batch_ctx c = {d, docs, d->n, rcs, fail_at, errs};
+    /* Small batches are not worth a thread each. */
+    unsigned use = n >= 64 ? T : 1;
+    doppel__parallel_for(use, n, sketch_range, &c);
+    int rc = DOPPEL_OK;
+    size_t first = SIZE_MAX;
+    for (unsigned w = 0; w < use; w++) {
+        if (rcs[w] < 0 && fail_at[w] < first) {
+            first = fail_at[w];
+            rc = rcs[w];
+            if (err)
+                *err = errs[w];
+        }
+    }
+    doppel__free(d->alloc, errs);
+    if (rc < 0) {
+        d->ids_len = ids_before;
+        if (err)
+            doppel__error_prefix(err, rc, "document %zu", d->n + first);
+        return rc;
+    }
+    d->n += n;
+    return DOPPEL_OK;
+}
+
+DOPPEL_API int doppel_dedup_add(doppel_dedup *d, const doppel_doc *doc,
+                                doppel_error *err)
+{
+    return doppel_dedup_add_batch(d, doc, 1, err);
+}
+
+DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
+                                          size_t id_len,
+                                          const doppel_signature *sig,
+                                          int64_t date, doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!d || !sig, err, DOPPEL_ERR_PARAM,
+                           "dedup and signature must not be NULL");
+    DOPPEL_RETURN_ERROR_IF(d->finished, err, DOPPEL_ERR_STATE,
+                           "documents cannot be added after "
+                           "doppel_dedup_finish()");
+    if (sig->fingerprint != doppel__params_fingerprint(&d->params))
+        return doppel__error(err, DOPPEL_ERR_MISMATCH,
+                             "signature was made with other parameters than "
+                             "this dedup's");
+    DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, 1, err));
+    DOPPEL_FORWARD_IF_ERROR(store_id(d, d->n, id, id_len, err));
+    size_t K = d->params.num_perm;
+    memcpy(d->values + d->n * K, sig->values, K * sizeof(uint32_t));
+    d->flags[d->n] = (uint8_t)(sig->flags & DOPPEL__SIG_EMPTY);
+    d->num_words[d->n] = sig->num_words;
+    d->dates[d->n] = date;
+    d->n++;
+    return DOPPEL_OK;
+}
+
+typedef struct {
+    const doppel_dedup *d;
+    const uint64_t *cand;
+    float *sim; /* per candidate */
+} verify_ctx;
+
+static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
+{
+    (void)worker;
+    verify_ctx *c = vctx;
+    size_t K = c->d->params.num_perm;
+    for (size_t i = lo; i < hi; i++) {
+        uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
+        c->sim[i] = (float)doppel__minhash_similarity(
+            c->d->values + a * K, c->d->values + b * K, (unsigned)K);
+    }
+}
+
+DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!d, err, DOPPEL_ERR_PARAM,
+                           "dedup must not be NULL");
+    DOPPEL_RETURN_ERROR_IF(d->finished, err, DOPPEL_ERR_STATE,
+                           "doppel_dedup_finish() was already called");
+    const doppel_allocator *a = d->alloc;
+    size_t n = d->n, K = d->params.num_perm;
+    doppel__pairvec cand = {0};
+    uint64_t hot = 0;
+    float *sim = NULL;
+    doppel__uf uf = {0};
+    int rc = doppel__lsh_candidates(d->values, d->flags, n, (unsigned)K,
+                                    d->params.bands, d->params.rows, &cand,
+                                    &hot, a);
+    if (rc < 0)
+        goto nomem;
+    sim = doppel__malloc_array(a, cand.n ? cand.n : 1, sizeof(float));
+    if (!sim)
+        goto nomem;
+    verify_ctx vc = {d, cand.v, sim};
+    doppel__parallel_for(cand.n >= 4096 ? d->threads : 1, cand.n,
+                         verify_range, &vc);
+    size_t nver = 0;
+    float thr = (float)d->params.threshold;
+    for (size_t i = 0; i < cand.n; i++)
+        nver += sim[i] >= thr;
+    d->pairs = doppel__malloc_array(a, nver ? nver : 1, sizeof(doppel_pair));
+    if (!d->pairs || doppel__uf_init(&uf, n, a) < 0)
+        goto nomem;
+    size_t w = 0;
+    for (size_t i = 0; i < cand.n; i++) {
+        if (sim[i] < thr)
+            continue;
+        uint32_t x = (uint32_t)(cand.v[i] >> 32), y = (uint32_t)cand.v[i];
+        d->pairs[w].a = x;
+        d->pairs[w].b = y;
+        d->pairs[w].similarity = sim[i];
+        w++;
+        doppel__uf_union(&uf, x, y);
+    }
+    d->npairs = w;
+    d->rep = doppel__malloc_array(a, n ? n : 1, sizeof(uint32_t));
+    d->csize = doppel__malloc_array(a, n ? n : 1, sizeof(uint32_t));
+    d->sim = doppel__malloc_array(a, n ? n : 1, sizeof(float));
+    if (!d->rep || !d->csize || !d->sim ||
+        doppel__cluster_representatives(&uf, d->dates, d->rep, d->csize, a) <
+            0)
+        goto nomem;
+
+    memset(&d->stats, 0, sizeof d->stats);
+    d->stats.documents = n;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = d->rep[i];
+        d->sim[i] = r == i ? 1.0f
+                           : (float)doppel__minhash_similarity(
+                                 d->values + i * K, d->values + r * K,
+                                 (unsigned)K);
+        d->stats.empty_documents += d->flags[i] & DOPPEL__SIG_EMPTY;
+        if (r == i)
+            d->stats.clusters++;
+        else
+            d->stats.duplicates++;
+        if (d->csize[i] > d->stats.largest_cluster)
+            d->stats.largest_cluster = d->csize[i];
+    }
+    d->stats.candidate_pairs = cand.n;
+    d->stats.verified_pairs = w;
+    doppel__uf_free(&uf, a);
+    doppel__free(a, sim);
+    doppel__pairvec_free(&cand, a);
+    d->finished = 1;
+    (void)hot;
+    return DOPPEL_OK;
+
+nomem:
+    doppel__uf_free(&uf, a);
+    doppel__free(a, sim);
+    doppel__pairvec_free(&cand, a);
+    doppel__free(a, d->pairs);
+    doppel__free(a, d->rep);
+    doppel__free(a, d->csize);
+    doppel__free(a, d->sim);
+    d->pairs = NULL;
+    d->rep = d->csize = NULL;
+    d->sim = NULL;
+    return DOPPEL_NOMEM(err);
+}
+
+DOPPEL_API int doppel_dedup_member(const doppel_dedup *d, size_t doc,
+                                   doppel_member *out, doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!d || !out, err, DOPPEL_ERR_PARAM,
+                           "dedup and out must not be NULL");
+    DOPPEL_RETURN_ERROR_IF(!d->finished, err, DOPPEL_ERR_STATE,
+                           "call doppel_dedup_finish() first");
+    DOPPEL_RETURN_ERROR_IF(doc >= d->n, err, DOPPEL_ERR_NOTFOUND,
+                           "no document %zu (there are %zu)", doc, d->n);
+    out->id = d->ids + d->id_off[doc];
+    out->id_len = d->id_len[doc];
+    out->representative = d->rep[doc];
+    out->similarity = d->sim[doc];
+    out->cluster_size = d->csize[doc];
+    return DOPPEL_OK;
+}
+
+DOPPEL_API int doppel_dedup_pairs(const doppel_dedup *d,
+                                  const doppel_pair **pairs, size_t *n,
+                                  doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!d || !pairs || !n, err, DOPPEL_ERR_PARAM,
+                           "arguments must not be NULL");
+    DOPPEL_RETURN_ERROR_IF(!d->finished, err, DOPPEL_ERR_STATE,
+                           "call doppel_dedup_finish() first");
+    *pairs = d->pairs;
+    *n = d->npairs;
+    return DOPPEL_OK;
+}
+
+DOPPEL_API int doppel_dedup_stats_get(const doppel_dedup *d,
+                                      doppel_dedup_stats *out,
+                                      doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!d || !out, err, DOPPEL_ERR_PARAM,
+                           "arguments must not be NULL");
+    DOPPEL_RETURN_ERROR_IF(!d->finished, err, DOPPEL_ERR_STATE,
+                           "call doppel_dedup_finish() first");
+    *out = d->stats;
+    return DOPPEL_OK;
+}

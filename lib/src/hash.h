@@ -1,0 +1,64 @@
+/*
+ * hash.h — every hash doppel computes: XXH3 of bytes, a batch of token
+ * hashes, mixing of k token hashes into a shingle hash, and splitmix64 for
+ * deriving per-purpose constants from the user's seed. This is the one
+ * place that includes xxHash (inlined, so nothing of it leaks into the ABI).
+ */
+#ifndef DOPPEL_HASH_H
+#define DOPPEL_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** XXH3-64 of len bytes with a seed. */
+uint64_t doppel__hash_bytes(const void *data, size_t len, uint64_t seed);
+
+/** out[i] = XXH3-64(text + start[i], len[i], seed) for i < n. */
+void doppel__hash_spans(const unsigned char *text, const uint32_t *start,
+                        const uint32_t *len, size_t n, uint64_t seed,
+                        uint64_t *out);
+
+/** splitmix64: the next value of the sequence whose state is *state. */
+static inline uint64_t doppel__splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/** A 64-bit finaliser with full avalanche (murmur3's fmix64). */
+static inline uint64_t doppel__mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+/**
+ * Order-sensitive combination of k token hashes into one shingle hash:
+ * h = fmix64(fold of rotl(h, 23) ^ t, * odd constant). Each token is hashed
+ * once (XXH3) and every shingle containing it reuses that hash, instead of
+ * re-hashing the shingle's text.
+ */
+static inline uint64_t doppel__combine(const uint64_t *t, unsigned k,
+                                       uint64_t seed)
+{
+    uint64_t h = seed ^ (0x9E3779B97F4A7C15ull * k);
+    for (unsigned j = 0; j < k; j++) {
+        h = (h << 23) | (h >> 41);
+        h = (h ^ t[j]) * 0x9FB21C651E98DF25ull;
+    }
+    return doppel__mix64(h);
+}
+
+
+
+/** The LSH key of one band: XXH3-64 of its `rows` values, seeded by the
+ *  band number so equal values in different bands never collide. */
+uint64_t doppel__hash_band(const uint32_t *values, unsigned rows,
+                           unsigned band);
+#endif

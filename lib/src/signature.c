@@ -1,0 +1,242 @@
+/*
+ * signature.c — the signature object: accessors, comparison and the
+ * serialised form, for users who store signatures themselves.
+ *
+ * Serialised layout (all integers little-endian; docs/formats.md):
+ *
+ *   offset  size  field
+ *        0     4  magic "DPSG"
+ *        4     2  format version (1)
+ *        6     2  flags (bit 0: empty document)
+ *        8     8  parameter fingerprint (see doppel__params_fingerprint)
+ *       16     1  shingle kind          17   1  minhash kind
+ *       18     2  shingle size          20   4  num_perm K
+ *       24     8  seed
+ *       32     4  words in the document 36   4  shingles in the document
+ *       40    4K  the K values
+ *   40+4K      8  XXH3-64 (seed 0) of every byte before it
+ *
+ * The fingerprint covers the parameters and the version of the sketching
+ * algorithm itself (DOPPEL__SKETCH_ALGORITHM), so a signature made by a
+ * release that tokenises differently is refused instead of compared.
+ */
+#include "common.h"
+#include "hash.h"
+#include "params.h"
+#include "minhash.h"
+#include "signature.h"
+
+#include <string.h>
+
+/* Bump when tokenising, shingling or hashing changes signature values. */
+#define DOPPEL__SKETCH_ALGORITHM 1u
+#define SIG_MAGIC "DPSG"
+#define SIG_VERSION 1u
+#define SIG_HEADER 40u
+#define SIG_TRAILER 8u
+
+uint64_t doppel__params_fingerprint(const doppel_params *p)
+{
+    unsigned char b[32];
+    memset(b, 0, sizeof b);
+    uint32_t f[5] = {DOPPEL__SKETCH_ALGORITHM, (uint32_t)p->shingle,
+                     p->shingle_size, p->num_perm, (uint32_t)p->minhash};
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 4; j++)
+            b[i * 4 + j] = (unsigned char)(f[i] >> (8 * j));
+    for (int j = 0; j < 8; j++)
+        b[20 + j] = (unsigned char)(p->seed >> (8 * j));
+    return doppel__hash_bytes(b, 28, 0x646f7070656c3031ull);
+}
+
+doppel_signature *doppel__signature_alloc(const doppel_allocator *a,
+                                          const doppel_params *params,
+                                          uint64_t fingerprint)
+{
+    a = doppel__allocator(a);
+    size_t K = params->num_perm;
+    doppel_signature *s = doppel__malloc(
+        a, sizeof(doppel_signature) + K * sizeof(uint32_t));
+    if (!s)
+        return NULL;
+    memset(s, 0, sizeof *s);
+    s->alloc = a;
+    s->params = *params;
+    s->fingerprint = fingerprint;
+    s->num_perm = (uint32_t)K;
+    return s;
+}
+
+DOPPEL_API void doppel_signature_free(doppel_signature *sig)
+{
+    if (sig)
+        doppel__free(sig->alloc, sig);
+}
+
+DOPPEL_API unsigned doppel_signature_num_perm(const doppel_signature *sig)
+{
+    return sig ? sig->num_perm : 0;
+}
+
+DOPPEL_API const uint32_t *doppel_signature_values(
+    const doppel_signature *sig)
+{
+    return sig ? sig->values : NULL;
+}
+
+DOPPEL_API int doppel_signature_is_empty(const doppel_signature *sig)
+{
+    return sig && (sig->flags & DOPPEL__SIG_EMPTY) ? 1 : 0;
+}
+
+DOPPEL_API int doppel_signature_similarity(const doppel_signature *a,
+                                           const doppel_signature *b,
+                                           double *similarity,
+                                           doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!a || !b || !similarity, err, DOPPEL_ERR_PARAM,
+                           "signatures and similarity must not be NULL");
+    if (a->fingerprint != b->fingerprint) {
+        char da[160], db[160];
+        doppel__params_describe(&a->params, da, sizeof da);
+        doppel__params_describe(&b->params, db, sizeof db);
+        return doppel__error(err, DOPPEL_ERR_MISMATCH,
+                             "signatures made with different parameters "
+                             "(%s vs %s)",
+                             da, db);
+    }
+    if ((a->flags | b->flags) & DOPPEL__SIG_EMPTY) {
+        *similarity = 0.0;
+        return DOPPEL_OK;
+    }
+    *similarity = doppel__minhash_similarity(a->values, b->values,
+                                             a->num_perm);
+    return DOPPEL_OK;
+}
+
+static void put16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+static void put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint16_t get16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+static uint64_t get64(const unsigned char *p)
+{
+    return (uint64_t)get32(p) | ((uint64_t)get32(p + 4) << 32);
+}
+
+DOPPEL_API int doppel_signature_serialize(const doppel_signature *sig,
+                                          void *buf, size_t cap, size_t *size,
+                                          doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!sig || !size, err, DOPPEL_ERR_PARAM,
+                           "signature and size must not be NULL");
+    size_t need = SIG_HEADER + 4u * sig->num_perm + SIG_TRAILER;
+    *size = need;
+    if (!buf)
+        return DOPPEL_OK;
+    DOPPEL_RETURN_ERROR_IF(cap < need, err, DOPPEL_ERR_LIMIT,
+                           "buffer of %zu bytes is too small for a signature "
+                           "of %zu bytes",
+                           cap, need);
+    unsigned char *p = buf;
+    memcpy(p, SIG_MAGIC, 4);
+    put16(p + 4, SIG_VERSION);
+    put16(p + 6, (uint16_t)sig->flags);
+    put64(p + 8, sig->fingerprint);
+    p[16] = (unsigned char)sig->params.shingle;
+    p[17] = (unsigned char)sig->params.minhash;
+    put16(p + 18, (uint16_t)sig->params.shingle_size);
+    put32(p + 20, sig->num_perm);
+    put64(p + 24, sig->params.seed);
+    put32(p + 32, sig->num_words);
+    put32(p + 36, sig->num_shingles);
+    for (uint32_t k = 0; k < sig->num_perm; k++)
+        put32(p + SIG_HEADER + 4u * k, sig->values[k]);
+    size_t body = SIG_HEADER + 4u * sig->num_perm;
+    put64(p + body, doppel__hash_bytes(p, body, 0));
+    return DOPPEL_OK;
+}
+
+DOPPEL_API int doppel_signature_deserialize(doppel_signature **out,
+                                            const void *buf, size_t len,
+                                            const doppel_allocator *alloc,
+                                            doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!out || (!buf && len), err, DOPPEL_ERR_PARAM,
+                           "out and buf must not be NULL");
+    *out = NULL;
+    const unsigned char *p = buf;
+    DOPPEL_RETURN_ERROR_IF(len < SIG_HEADER + SIG_TRAILER, err,
+                           DOPPEL_ERR_CORRUPT,
+                           "signature truncated: %zu bytes, the header alone "
+                           "needs %u",
+                           len, SIG_HEADER + SIG_TRAILER);
+    DOPPEL_RETURN_ERROR_IF(memcmp(p, SIG_MAGIC, 4) != 0, err,
+                           DOPPEL_ERR_CORRUPT,
+                           "not a doppel signature: bad magic at byte 0");
+    uint16_t version = get16(p + 4);
+    DOPPEL_RETURN_ERROR_IF(version != SIG_VERSION, err, DOPPEL_ERR_VERSION,
+                           "signature format version %u is not supported "
+                           "(this library reads version %u)",
+                           version, SIG_VERSION);
+    uint32_t K = get32(p + 20);
+    DOPPEL_RETURN_ERROR_IF(K < DOPPEL__MIN_PERM || K > DOPPEL__MAX_PERM, err,
+                           DOPPEL_ERR_CORRUPT,
+                           "signature corrupt: num_perm %u at byte 20 is out "
+                           "of range",
+                           K);
+    size_t body = SIG_HEADER + 4u * (size_t)K;
+    DOPPEL_RETURN_ERROR_IF(len != body + SIG_TRAILER, err, DOPPEL_ERR_CORRUPT,
+                           "signature of K=%u must be %zu bytes, got %zu",
+                           K, body + SIG_TRAILER, len);
+    uint64_t want = get64(p + body), got = doppel__hash_bytes(p, body, 0);
+    DOPPEL_RETURN_ERROR_IF(want != got, err, DOPPEL_ERR_CORRUPT,
+                           "signature corrupt: checksum mismatch at byte %zu",
+                           body);
+    doppel_params params = DOPPEL_PARAMS_INIT;
+    params.shingle = (doppel_shingle_kind)p[16];
+    params.minhash = (doppel_minhash_kind)p[17];
+    params.shingle_size = get16(p + 18);
+    params.num_perm = K;
+    params.seed = get64(p + 24);
+    doppel_params resolved;
+    doppel_error perr = {0};
+    if (doppel_params_resolve(&params, &resolved, &perr) < 0)
+        return doppel__error(err, DOPPEL_ERR_CORRUPT,
+                             "signature corrupt: %s", perr.message);
+    uint64_t fp = get64(p + 8);
+    DOPPEL_RETURN_ERROR_IF(fp != doppel__params_fingerprint(&resolved), err,
+                           DOPPEL_ERR_MISMATCH,
+                           "signature made by an incompatible version of the "
+                           "sketching algorithm (fingerprint %016llx)",
+                           (unsigned long long)fp);
+    doppel_signature *s = doppel__signature_alloc(alloc, &resolved, fp);
+    if (!s)
+        return DOPPEL_NOMEM(err);
+    s->flags = get16(p + 6) & DOPPEL__SIG_EMPTY;
+    s->num_words = get32(p + 32);
+    s->num_shingles = get32(p + 36);
+    for (uint32_t k = 0; k < K; k++)
+        s->values[k] = get32(p + SIG_HEADER + 4u * k);
+    *out = s;
+    return DOPPEL_OK;
+}

@@ -1,0 +1,62 @@
+/*
+ * threads.c — a fork-join over contiguous ranges with pthreads. doppel's
+ * parallel work (sketching a batch, verifying candidate pairs) is
+ * embarrassingly parallel over arrays, so a pool with queues would add
+ * machinery without adding speed: a batch is large enough that starting
+ * threads per call costs well under 1% of it.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "threads.h"
+
+#include <pthread.h>
+
+#define DOPPEL__MAX_THREADS 256
+
+typedef struct {
+    doppel__range_fn fn;
+    void *ctx;
+    unsigned worker;
+    size_t lo, hi;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    j->fn(j->ctx, j->worker, j->lo, j->hi);
+    return NULL;
+}
+
+void doppel__parallel_for(unsigned threads, size_t n, doppel__range_fn fn,
+                          void *ctx)
+{
+    if (threads < 1)
+        threads = 1;
+    if (threads > DOPPEL__MAX_THREADS)
+        threads = DOPPEL__MAX_THREADS;
+    if (threads > n)
+        threads = n ? (unsigned)n : 1;
+    if (threads == 1) {
+        fn(ctx, 0, 0, n);
+        return;
+    }
+    job jobs[DOPPEL__MAX_THREADS];
+    pthread_t tid[DOPPEL__MAX_THREADS];
+    int started[DOPPEL__MAX_THREADS];
+    for (unsigned w = 0; w < threads; w++) {
+        jobs[w].fn = fn;
+        jobs[w].ctx = ctx;
+        jobs[w].worker = w;
+        jobs[w].lo = n * w / threads;
+        jobs[w].hi = n * (w + 1) / threads;
+        started[w] = 0;
+    }
+    for (unsigned w = 1; w < threads; w++)
+        started[w] = pthread_create(&tid[w], NULL, run_job, &jobs[w]) == 0;
+    run_job(&jobs[0]);
+    for (unsigned w = 1; w < threads; w++) {
+        if (started[w])
+            pthread_join(tid[w], NULL);
+        else
+            run_job(&jobs[w]);
+    }
+}

@@ -1,0 +1,24 @@
+/*
+ * threads.h — the one parallel primitive doppel needs: run a function over
+ * contiguous chunks of [0, n) on up to `threads` threads and wait.
+ */
+#ifndef DOPPEL_THREADS_H
+#define DOPPEL_THREADS_H
+
+#include <stddef.h>
+
+/** fn(ctx, worker, lo, hi) processes [lo, hi); worker is in [0, threads). */
+typedef void (*doppel__range_fn)(void *ctx, unsigned worker, size_t lo,
+                                 size_t hi);
+
+/**
+ * Split [0, n) into `threads` contiguous chunks (in order: worker w gets the
+ * w-th chunk) and run them concurrently, the caller's thread taking chunk 0.
+ * If a thread cannot be started its chunk runs on the caller's thread, so
+ * the call always completes. Because chunks are fixed by (n, threads) and
+ * each worker writes only its own outputs, results never depend on timing.
+ */
+void doppel__parallel_for(unsigned threads, size_t n, doppel__range_fn fn,
+                          void *ctx);
+
+#endif

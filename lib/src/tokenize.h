@@ -1,0 +1,48 @@
+/*
+ * tokenize.h — normalise and split text into words in one pass.
+ */
+#ifndef DOPPEL_TOKENIZE_H
+#define DOPPEL_TOKENIZE_H
+
+#include "common.h"
+
+/**
+ * The words of a text after normalisation. `text` holds the folded words
+ * joined by single spaces (the input of character n-grams); word i is
+ * text[start[i] .. start[i] + len[i]). Buffers are reused across calls.
+ */
+typedef struct doppel__tokens {
+    unsigned char *text;
+    size_t text_len, text_cap;
+    uint32_t *start;
+    uint32_t *len;
+    size_t n, cap;
+} doppel__tokens;
+
+/** Largest input the tokenizer accepts (offsets are 32-bit). */
+#define DOPPEL__MAX_TEXT_BYTES ((size_t)1 << 30)
+
+/**
+ * Tokenise `n` bytes of `s` into `out` (previous content replaced).
+ * Words are maximal runs of letters and digits of any script after folding;
+ * an apostrophe joins two letters ("don't"); an ideograph (CJK, Thai, ...)
+ * is a word by itself; non-spacing marks and format characters are dropped
+ * without splitting a word; invalid UTF-8 becomes U+FFFD, which separates
+ * words. Returns DOPPEL_OK, DOPPEL_ERR_NOMEM or DOPPEL_ERR_LIMIT.
+ */
+int doppel__tokenize(const char *s, size_t n, doppel__tokens *out,
+                     const doppel_allocator *a);
+
+void doppel__tokens_free(doppel__tokens *t, const doppel_allocator *a);
+
+/**
+ * The normalised text: case folded, diacritics removed from Latin and Greek
+ * letters, typographic quotes/apostrophes/dashes folded to ASCII, format
+ * characters and non-spacing marks dropped, invalid UTF-8 replaced by U+FFFD,
+ * every run of whitespace collapsed to one space and trimmed at both ends.
+ * Punctuation is kept. *out is allocated (NUL-terminated), *out_len set.
+ */
+int doppel__normalize(const char *s, size_t n, char **out, size_t *out_len,
+                      const doppel_allocator *a);
+
+#endif
