@@ -487,7 +487,7 @@ START_TEST(test_reorder_exact)
      * must then be rotated */
     for (uint64_t seed = 1; seed <= 20; seed++) {
         bg_buf out = {0};
-        ck_assert_int_eq(bg_reorder("A.\n\nB.", 7, seed, &out, NULL, NULL, 0,
+        ck_assert_int_eq(bg_reorder("A.\n\nB.", 6, seed, &out, NULL, NULL, 0,
                                     NULL), 0);
         ck_assert_str_eq(bg_buf_str(&out), "B.\n\nA.");
         bg_buf_free(&out);
