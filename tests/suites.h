@@ -7,7 +7,8 @@
 
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
     X(params)                                                                  \
-    X(date)
+    X(date)                                                                    \
+    X(gzip)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
 DOPPEL_TEST_SUITE_LIST(DOPPEL_DECLARE_SUITE)
