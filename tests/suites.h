@@ -8,6 +8,7 @@
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
     X(params)                                                                  \
     X(date)                                                                    \
+    X(jsonl)                                                                   \
     X(gzip)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
