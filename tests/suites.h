@@ -9,7 +9,8 @@
     X(params)                                                                  \
     X(date)                                                                    \
     X(jsonl)                                                                   \
-    X(gzip)
+    X(gzip)                                                                    \
+    X(reader)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
 DOPPEL_TEST_SUITE_LIST(DOPPEL_DECLARE_SUITE)
