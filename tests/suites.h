@@ -6,7 +6,11 @@
 #include <check.h>
 
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
-    X(params)
+    X(params)                                                                  \
+    X(date)                                                                    \
+    X(jsonl)                                                                   \
+    X(gzip)                                                                    \
+    X(reader)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
 DOPPEL_TEST_SUITE_LIST(DOPPEL_DECLARE_SUITE)
