@@ -13,6 +13,10 @@
 
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
     X(params)                                                                  \
+    X(date)                                                                    \
+    X(jsonl)                                                                   \
+    X(gzip)                                                                    \
+    X(reader)                                                                  \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
