@@ -997,7 +997,12 @@ START_TEST(test_mix_scale_and_perfect_score)
     bg_buf_free(&pred);
     generated_free(&g);
 
-    o.scale = 30; /* too small for the sites and wire stories */
+    o.scale = 40; /* sites and wire stories shrink, to 2 pages/reprints */
+    g = generate(&c, &o);
+    ck_assert_uint_eq(g.docs, 40);
+    ck_assert_uint_eq(g.sum.smallest_big_site_docs, 2);
+    generated_free(&g);
+    o.scale = 12; /* too small even for those */
     bg_mix *m = NULL;
     doppel_error err = {0};
     ck_assert_int_eq(bg_mix_plan(&m, c.a, 80, NULL, 0, wn, &o, &err),

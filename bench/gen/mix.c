@@ -13,7 +13,8 @@
  * made from it; each sitepage, partial copy and templated story alone. The
  * cluster label is the id of the cluster's first original.
  *
- * Scaling (--scale N): copy counts scale by f = N / (the mix's own size);
+ * Scaling (--scale N): copy counts scale by f = N / (the mix's own size,
+ * counted with at least 2,518 base articles);
  * for f > 1 the big sites and wire stories are repeated round(f) times at
  * their given sizes (more sites, not bigger footers), for f < 1 their sizes
  * shrink by f. The number of plain originals then makes the total exactly N,
@@ -44,6 +45,9 @@ static const char *const kind_names[K_COUNT] = {
     "reorder", "headfoot", "combo", "partial", "syndicated", "templated"};
 
 enum role { R_UNUSED, R_ORIGINAL, R_HOST, R_SITEPAGE, R_WIRE };
+
+/* BBC (2,225) + Wikinews (293): the corpus the default mix is sized for. */
+#define BG_REFERENCE_ARTICLES 2518
 
 /* purposes for bg_seed_derive */
 enum { S_EDIT = 1, S_TITLE, S_EDIT2, S_DATE, S_LAYOUT, S_SYNTH = 100,
@@ -464,7 +468,11 @@ int bg_mix_plan(bg_mix **out, const bg_article *arts, size_t nreal,
         site_total += o->site_pages[k];
     for (size_t k = 0; k < o->nwires; k++)
         wire_total += o->wire_copies[k];
-    size_t mix_docs = nreal - (o->partial < nreal ? o->partial : nreal) + nspin
+    /* the mix's own size, counted as if at least BG_REFERENCE_ARTICLES base
+     * articles were given, so that the proportions at a given --scale do not
+     * depend on how many real articles there are (synthetic ones fill in) */
+    size_t nref = nreal > BG_REFERENCE_ARTICLES ? nreal : BG_REFERENCE_ARTICLES;
+    size_t mix_docs = nref - (o->partial < nref ? o->partial : nref) + nspin
                       + nedit + o->partial + wire_total + o->templated;
     size_t reps = 1;
     m->nsmall = o->small_sites;
@@ -480,10 +488,12 @@ int bg_mix_plan(bg_mix **out, const bg_article *arts, size_t nreal,
         o->partial = scaled(o->partial, f);
         o->templated = scaled(o->templated, f);
         if (f <= 1.0) {
-            for (size_t k = 0; k < o->nsites; k++)
-                o->site_pages[k] = o->site_pages[k] ? scaled(o->site_pages[k], f) + 2 : 0;
-            for (size_t k = 0; k < o->nwires; k++)
-                o->wire_copies[k] = o->wire_copies[k] ? scaled(o->wire_copies[k], f) + 2 : 0;
+            for (size_t k = 0; k < o->nsites; k++) /* at least 2 pages */
+                if (o->site_pages[k] && (o->site_pages[k] = scaled(o->site_pages[k], f)) < 2)
+                    o->site_pages[k] = 2;
+            for (size_t k = 0; k < o->nwires; k++) /* at least 2 reprints */
+                if (o->wire_copies[k] && (o->wire_copies[k] = scaled(o->wire_copies[k], f)) < 2)
+                    o->wire_copies[k] = 2;
         } else {
             reps = (size_t)llround(f);
             m->nsmall = o->small_sites * reps;
