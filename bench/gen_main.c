@@ -4,7 +4,7 @@
  *
  * Input is read with the library's public reader (doppel_reader_*), once for
  * id, text and date and once more with the text field set to "title" (the
- * record has no title slot); planning and writing are in gen/mix.c. Every
+ * record has no title slot); planning and writing are in gen/mix*.c. Every
  * output is written to a temporary name and renamed when complete.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
