@@ -22,8 +22,11 @@
 #include <stdint.h>
 
 /* Where Debian's `wordnet-base` package puts the database
- * (apt-get install wordnet-base). Override with bg_wordnet_load(dir). */
+ * (apt-get install wordnet-base). Override per call with
+ * bg_wordnet_load(dir), or at build time with -DBG_WORDNET_DEFAULT_DIR=... */
+#ifndef BG_WORDNET_DEFAULT_DIR
 #define BG_WORDNET_DEFAULT_DIR "/usr/share/wordnet"
+#endif
 
 typedef struct bg_wordnet bg_wordnet;
 
