@@ -6,7 +6,8 @@
 #include <check.h>
 
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
-    X(params)
+    X(params)                                                                  \
+    X(cli)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
 DOPPEL_TEST_SUITE_LIST(DOPPEL_DECLARE_SUITE)
