@@ -7,6 +7,10 @@
 
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
     X(params)                                                                  \
+    X(date)                                                                    \
+    X(jsonl)                                                                   \
+    X(gzip)                                                                    \
+    X(reader)                                                                  \
     X(cli)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
