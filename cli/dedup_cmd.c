@@ -10,21 +10,11 @@
  *   3. For --output jsonl, which reads the inputs a second time, copy every
  *      input that cannot be read twice (standard input, pipes, devices) to
  *      a temporary file first and read that instead, both times.
- *   4. First pass: a reader thread pulls records from doppel_reader_next()
- *      and copies them into batches (records are only borrowed until the
- *      next call); the main thread hands each full batch to
- *      doppel_dedup_add_batch(), which signs it on --threads threads. Two
- *      batches alternate, so reading and parsing the next batch overlaps
- *      with signing the current one:
- *
- *          reader thread:  fill A | fill B | fill A | ...
- *          main thread:           | sign A | sign B | ...
- *
- *      A batch is ~1,000 documents or ~8 MB of text, whichever comes
- *      first: large enough that starting the signing threads costs nothing
- *      measurable, small enough that two of them stay well inside a cache-
- *      and memory-friendly size. Documents are numbered in reading order
- *      whatever the batching, so results never depend on thread counts.
+ *   4. First pass: feed.c reads records on a thread of its own, in
+ *      batches, while the main thread hands the previous batch to
+ *      doppel_dedup_add_batch(), which signs it on --threads threads.
+ *      Documents are numbered in reading order whatever the batching, so
+ *      results never depend on thread counts.
  *   5. doppel_dedup_finish(); write clusters or pairs, or (jsonl) read the
  *      inputs again with the same reader options -- the records come back
  *      in the same order, so record i is document i -- and copy the
@@ -39,6 +29,7 @@
 
 #include "diag.h"
 #include "doppel.h"
+#include "feed.h"
 #include "options.h"
 #include "output.h"
 #include "progress.h"
@@ -46,16 +37,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BATCH_DOCS 1000
-#define BATCH_BYTES ((size_t)8 << 20)
 #define MAX_THREADS 256
 
 /* ------------------------------------------------------------ options */
@@ -259,146 +246,6 @@ static unsigned online_cpus(void)
     return n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
-/* ------------------------------------------------------------ batches */
-
-/* Documents copied out of the reader, ready for doppel_dedup_add_batch().
- * While a batch fills, the arena may move, so documents remember offsets;
- * batch_seal() turns them into pointers. */
-typedef struct batch {
-    doppel_doc *docs;
-    size_t *off; /* 2 per document: id and text offsets in arena */
-    size_t n, cap;
-    char *arena;
-    size_t used, arena_cap;
-    uint64_t bytes_read; /* the reader's stats.bytes after this batch */
-} batch;
-
-static void batch_free(batch *b)
-{
-    free(b->docs);
-    free(b->off);
-    free(b->arena);
-    memset(b, 0, sizeof *b);
-}
-
-static int batch_append(batch *b, const doppel_record *rec)
-{
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : BATCH_DOCS;
-        doppel_doc *docs = realloc(b->docs, cap * sizeof *docs);
-        if (!docs)
-            return -1;
-        b->docs = docs;
-        size_t *off = realloc(b->off, cap * 2 * sizeof *off);
-        if (!off)
-            return -1;
-        b->off = off;
-        b->cap = cap;
-    }
-    size_t need = rec->id_len + rec->text_len;
-    if (need > b->arena_cap - b->used) {
-        if (need > SIZE_MAX / 2 - b->used)
-            return -1;
-        size_t cap = b->arena_cap ? b->arena_cap : BATCH_BYTES + BATCH_BYTES / 4;
-        while (cap < b->used + need)
-            cap *= 2;
-        char *arena = realloc(b->arena, cap);
-        if (!arena)
-            return -1;
-        b->arena = arena;
-        b->arena_cap = cap;
-    }
-    doppel_doc *d = &b->docs[b->n];
-    b->off[2 * b->n] = b->used;
-    if (rec->id_len)
-        memcpy(b->arena + b->used, rec->id, rec->id_len);
-    b->used += rec->id_len;
-    b->off[2 * b->n + 1] = b->used;
-    if (rec->text_len)
-        memcpy(b->arena + b->used, rec->text, rec->text_len);
-    b->used += rec->text_len;
-    d->id_len = rec->id_len;
-    d->text_len = rec->text_len;
-    d->date = rec->date;
-    b->n++;
-    return 0;
-}
-
-static void batch_seal(batch *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        b->docs[i].id = b->arena + b->off[2 * i];
-        b->docs[i].text = b->arena + b->off[2 * i + 1];
-    }
-}
-
-/* ------------------------------------------- the reader thread (pass 1) */
-
-typedef struct feeder {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    batch slot[2];
-    int ready[2];      /* slot filled, waiting for the main thread */
-    int eof;           /* the reader thread is done (end of input or error) */
-    int rc;            /* its error, < 0, with err */
-    doppel_error err;
-    atomic_int stop;   /* the main thread gave up: stop reading */
-    doppel_reader *reader;
-} feeder;
-
-static void *feeder_main(void *arg)
-{
-    feeder *f = arg;
-    int rc = 1;
-    doppel_error err = {0};
-    for (unsigned i = 0; rc > 0; i ^= 1) {
-        pthread_mutex_lock(&f->mu);
-        while (f->ready[i] && !atomic_load(&f->stop))
-            pthread_cond_wait(&f->cv, &f->mu);
-        pthread_mutex_unlock(&f->mu);
-        if (atomic_load(&f->stop))
-            break;
-        batch *b = &f->slot[i];
-        b->n = 0;
-        b->used = 0;
-        while (b->n < BATCH_DOCS && b->used < BATCH_BYTES) {
-            doppel_record rec;
-            rc = doppel_reader_next(f->reader, &rec, &err);
-            if (rc <= 0)
-                break;
-            if (batch_append(b, &rec) < 0) {
-                rc = DOPPEL_ERR_NOMEM;
-                snprintf(err.message, sizeof err.message, "out of memory");
-                err.code = rc;
-                break;
-            }
-            if (atomic_load(&f->stop))
-                break;
-        }
-        batch_seal(b);
-        doppel_reader_stats st;
-        doppel_reader_stats_get(f->reader, &st);
-        b->bytes_read = st.bytes;
-        pthread_mutex_lock(&f->mu);
-        if (b->n > 0 && rc >= 0)
-            f->ready[i] = 1;
-        if (rc <= 0) {
-            f->eof = 1;
-            if (rc < 0) {
-                f->rc = rc;
-                f->err = err;
-            }
-        }
-        pthread_cond_broadcast(&f->cv);
-        pthread_mutex_unlock(&f->mu);
-    }
-    pthread_mutex_lock(&f->mu);
-    f->eof = 1;
-    pthread_cond_broadcast(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    return NULL;
-}
-
 /* ---------------------------------------------------------------- run */
 
 /* An input that cannot be read twice, copied to a temporary file. */
@@ -523,67 +370,31 @@ static int spool_inputs(dedup_run *run)
     return CLI_EXIT_OK;
 }
 
-/* Pass 1: read every input and add it to the dedup, reading and signing in
- * parallel. */
+/* Pass 1: add one batch to the dedup (on --threads threads). */
+static int add_batch(void *ctx, const doppel_doc *docs, size_t n,
+                     uint64_t bytes_read, doppel_error *err)
+{
+    dedup_run *run = ctx;
+    int rc = doppel_dedup_add_batch(run->dedup, docs, n, err);
+    if (rc == DOPPEL_OK)
+        cli_progress_update(&run->progress, doppel_dedup_count(run->dedup),
+                            bytes_read);
+    return rc;
+}
+
+/* Pass 1: read every input into the dedup. */
 static int first_pass(dedup_run *run)
 {
     doppel_error err = {0};
-    feeder f;
-    memset(&f, 0, sizeof f);
-    atomic_init(&f.stop, 0);
-    int rc = doppel_reader_open(&f.reader, run->paths, run->npaths,
-                                &run->ropts, &err);
-    if (rc < 0)
-        return report(run, rc, &err);
-    pthread_mutex_init(&f.mu, NULL);
-    pthread_cond_init(&f.cv, NULL);
-    pthread_t tid;
-    int e = pthread_create(&tid, NULL, feeder_main, &f);
-    if (e != 0) {
-        cli_error("cannot start the reader thread: %s", strerror(e));
-        doppel_reader_free(f.reader);
-        pthread_cond_destroy(&f.cv);
-        pthread_mutex_destroy(&f.mu);
-        return CLI_EXIT_INTERNAL;
-    }
-    int code = CLI_EXIT_OK;
-    for (unsigned i = 0;; i ^= 1) {
-        pthread_mutex_lock(&f.mu);
-        while (!f.ready[i] && !f.eof)
-            pthread_cond_wait(&f.cv, &f.mu);
-        int have = f.ready[i], failed = f.rc < 0;
-        pthread_mutex_unlock(&f.mu);
-        if (failed) {
-            code = report(run, f.rc, &f.err);
-            break;
-        }
-        if (!have)
-            break;
-        batch *b = &f.slot[i];
-        rc = doppel_dedup_add_batch(run->dedup, b->docs, b->n, &err);
-        if (rc < 0) {
-            code = report(run, rc, &err);
-            break;
-        }
-        cli_progress_update(&run->progress, doppel_dedup_count(run->dedup),
-                            b->bytes_read);
-        pthread_mutex_lock(&f.mu);
-        f.ready[i] = 0;
-        pthread_cond_broadcast(&f.cv);
-        pthread_mutex_unlock(&f.mu);
-    }
-    pthread_mutex_lock(&f.mu);
-    atomic_store(&f.stop, 1);
-    pthread_cond_broadcast(&f.cv);
-    pthread_mutex_unlock(&f.mu);
-    pthread_join(tid, NULL);
-    doppel_reader_stats_get(f.reader, &run->rstats);
-    doppel_reader_free(f.reader);
-    batch_free(&f.slot[0]);
-    batch_free(&f.slot[1]);
-    pthread_cond_destroy(&f.cv);
-    pthread_mutex_destroy(&f.mu);
-    return code;
+    doppel_reader *r = NULL;
+    int rc = doppel_reader_open(&r, run->paths, run->npaths, &run->ropts,
+                                &err);
+    if (rc == DOPPEL_OK)
+        rc = cli_feed(r, add_batch, run, &err);
+    if (r)
+        doppel_reader_stats_get(r, &run->rstats);
+    doppel_reader_free(r);
+    return rc < 0 ? report(run, rc, &err) : CLI_EXIT_OK;
 }
 
 /* Pass 2 for --output jsonl: copy the representatives' records. */
