@@ -17,6 +17,7 @@
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
     X(reader)                                                                  \
+    X(cli)                                                                     \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
