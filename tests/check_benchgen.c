@@ -635,6 +635,8 @@ START_TEST(test_score_perfect)
     ck_assert_uint_eq(s.r.largest_true, 4);
     ck_assert_uint_eq(s.r.spun_clusters, 1);
     ck_assert_uint_eq(s.r.spun_rep_original, 1);
+    ck_assert_uint_eq(s.r.spun_found_clusters, 1);
+    ck_assert_uint_eq(s.r.spun_found_rep_original, 1);
     ck_assert_uint_eq(s.r.nkinds, 2); /* spin, typo (partial is not a copy) */
     ck_assert_str_eq(s.r.kinds[0].name, "spin");
     ck_assert_uint_eq(s.r.kinds[0].found, 2);
@@ -657,6 +659,7 @@ START_TEST(test_score_singletons)
     ck_assert_uint_eq(s.r.kinds[0].found, 0);
     ck_assert_uint_eq(s.r.kinds[0].total, 2);
     ck_assert_uint_eq(s.r.spun_rep_original, 0); /* a spun copy is its own rep */
+    ck_assert_uint_eq(s.r.spun_found_clusters, 0);
     bg_score_result_free(&s.r);
 }
 END_TEST
@@ -685,6 +688,8 @@ START_TEST(test_score_false_merge_causes)
     ck_assert_uint_eq(s.r.spin_rates[1].found, 0);
     /* majority rep of the spun copies: o1 (1 vote) ties s2 (1): original wins */
     ck_assert_uint_eq(s.r.spun_rep_original, 1);
+    ck_assert_uint_eq(s.r.spun_found_clusters, 1);
+    ck_assert_uint_eq(s.r.spun_found_rep_original, 1);
     bg_score_result_free(&s.r);
 }
 END_TEST
@@ -707,6 +712,23 @@ START_TEST(test_score_same_site_same_story)
     ck_assert_uint_eq(s.r.fm_other, 1);
     ck_assert_str_eq(s.r.largest_pred_group, "site:a");
     ck_assert_uint_eq(s.r.largest_pred_group_count, 3);
+    bg_score_result_free(&s.r);
+}
+END_TEST
+
+START_TEST(test_score_spun_representative)
+{
+    /* s1 and s2 found with o1, but s1 is the representative: found, and the
+     * representative is not the original */
+    const char *P = "o1\ts1\t0.7\ns1\ts1\t1\ns2\ts1\t0.6\nt1\tt1\t1\no2\to2\t1\n"
+                    "p1\tp1\t1\np2\tp2\t1\nm1\tm1\t1\nm2\tm2\t1\nx1\tx1\t1\n";
+    scored s = score(T, M, P);
+    ck_assert_int_eq(s.rc, 0);
+    ck_assert_uint_eq(s.r.spun_clusters, 1);
+    ck_assert_uint_eq(s.r.spun_rep_original, 0);
+    ck_assert_uint_eq(s.r.spun_found_clusters, 1);
+    ck_assert_uint_eq(s.r.spun_found_rep_original, 0);
+    ck_assert_uint_eq(s.r.kinds[0].found, 2); /* both spins found */
     bg_score_result_free(&s.r);
 }
 END_TEST
@@ -1069,6 +1091,7 @@ Suite *suite_benchgen(void)
     tcase_add_test(tsc, test_score_singletons);
     tcase_add_test(tsc, test_score_false_merge_causes);
     tcase_add_test(tsc, test_score_same_site_same_story);
+    tcase_add_test(tsc, test_score_spun_representative);
     tcase_add_test(tsc, test_score_ari_reference);
     tcase_add_test(tsc, test_score_malformed);
     suite_add_tcase(s, tsc);

@@ -492,6 +492,7 @@ static int is_spun(const bg_score_data *d, size_t i)
 
 typedef struct spun_doc {
     uint32_t truth, rep;
+    int found; /* in its source's predicted cluster */
 } spun_doc;
 
 static int cmp_spun(const void *a, const void *b)
@@ -543,6 +544,7 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
         if (is_spun(d, i)) {
             spun[nspun].truth = t;
             spun[nspun].rep = d->rep[i];
+            spun[nspun].found = d->source[i] != NONE && d->pred[i] == d->pred[d->source[i]];
             nspun++;
         }
     }
@@ -662,12 +664,12 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
     for (size_t i = 0; i < nspun;) {
         size_t j = i;
         size_t best = 0;
-        int best_orig = 0;
+        int best_orig = 0, found = 0;
         while (j < nspun && spun[j].truth == spun[i].truth) {
             size_t k = j;
             while (k < nspun && spun[k].truth == spun[i].truth
                    && spun[k].rep == spun[j].rep)
-                k++;
+                found |= spun[k++].found;
             uint32_t rep = spun[j].rep;
             int orig = rep != NONE && d->is_original[rep]
                        && d->truth[rep] == spun[i].truth;
@@ -679,6 +681,8 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
         }
         r->spun_clusters++;
         r->spun_rep_original += (size_t)best_orig;
+        r->spun_found_clusters += (size_t)found;
+        r->spun_found_rep_original += (size_t)(found && best_orig);
         i = j;
     }
     goto done;
@@ -750,9 +754,12 @@ void bg_score_print_table(FILE *f, const bg_score_result *r)
     fprintf(f, "\nlargest cluster   predicted %zu (%zu of them %s), true %zu\n",
             r->largest_pred, r->largest_pred_group_count, r->largest_pred_group,
             r->largest_true);
-    fprintf(f, "spun clusters whose representative is the original: %zu of %zu (%.3f)\n",
+    fprintf(f, "spun clusters whose representative is the original: %zu of %zu (%.3f);\n"
+               "  of those where a spun copy was found: %zu of %zu (%.3f)\n",
             r->spun_rep_original, r->spun_clusters,
-            ratio(r->spun_rep_original, r->spun_clusters));
+            ratio(r->spun_rep_original, r->spun_clusters),
+            r->spun_found_rep_original, r->spun_found_clusters,
+            ratio(r->spun_found_rep_original, r->spun_found_clusters));
 }
 
 void bg_score_print_tsv(FILE *f, const bg_score_result *r)
@@ -791,4 +798,8 @@ void bg_score_print_tsv(FILE *f, const bg_score_result *r)
     fprintf(f, "spun_clusters\t%zu\nspun_rep_is_original\t%zu\nspun_rep_is_original_fraction\t%.6f\n",
             r->spun_clusters, r->spun_rep_original,
             ratio(r->spun_rep_original, r->spun_clusters));
+    fprintf(f, "spun_found_clusters\t%zu\nspun_found_rep_is_original\t%zu\n"
+               "spun_found_rep_is_original_fraction\t%.6f\n",
+            r->spun_found_clusters, r->spun_found_rep_original,
+            ratio(r->spun_found_rep_original, r->spun_found_clusters));
 }

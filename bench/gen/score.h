@@ -23,7 +23,9 @@
  *   the largest predicted and true clusters;
  *   over true clusters with spun copies (kind spin, or combo whose param
  *   mentions spin), the fraction where the representative most of the spun
- *   copies were given is an original (is_original = 1) of that cluster.
+ *   copies were given is an original (is_original = 1) of that cluster; and
+ *   the same over the clusters where at least one spun copy was found (a
+ *   spun copy that was not found is its own representative).
  */
 #ifndef BG_SCORE_H
 #define BG_SCORE_H
@@ -71,6 +73,9 @@ typedef struct bg_score_result {
     char largest_pred_group[96]; /**< commonest group (or kind) in it */
     size_t largest_pred_group_count;
     size_t spun_clusters, spun_rep_original;
+    /** the same over true clusters where some spun copy was found (put
+     *  with its source), which separates choosing from finding */
+    size_t spun_found_clusters, spun_found_rep_original;
 } bg_score_result;
 
 /** Compute every metric. 0 or DOPPEL_ERR_NOMEM. */
