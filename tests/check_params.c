@@ -14,7 +14,10 @@ START_TEST(test_defaults_resolve)
     doppel_params p = DOPPEL_PARAMS_INIT, r;
     doppel_error err = {0};
     ck_assert_int_eq(doppel_params_resolve(&p, &r, &err), DOPPEL_OK);
-    ck_assert_uint_eq(r.shingle_size, 5);
+    ck_assert_uint_eq(r.shingle_size, 6); /* skeleton 6-grams */
+    ck_assert_int_eq(r.shingle, DOPPEL_SHINGLE_SKELETON);
+    ck_assert_int_eq(r.verify, DOPPEL_VERIFY_ROBUST);
+    ck_assert_double_eq(r.containment, 0.7);
     ck_assert_uint_eq(r.num_perm, 128);
     ck_assert_uint_gt(r.bands, 0);
     ck_assert_uint_le(r.bands * r.rows, 128);

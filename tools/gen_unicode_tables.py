@@ -16,6 +16,8 @@ repeat and can be shared) and a class:
   IGNORE     dropped without breaking a word (non-spacing marks Mn/Me,
              format characters Cf such as U+200B, soft hyphen, BOM)
   APOS       an apostrophe: part of a word only between two letters
+and two flags on LETTER/IDEO: UPPER (upper or title case before folding)
+and NUMERIC (a digit or other number character).
 Folding: simple lower-casing for every script; Latin and Greek letters lose
 their diacritics (NFD base letter), Cyrillic keeps them except ё -> е;
 typographic quotes, apostrophes, dashes and fullwidth ASCII fold to ASCII.
@@ -24,6 +26,8 @@ import sys
 import unicodedata as ud
 
 OTHER, SPACE, LETTER, IDEO, IGNORE, APOS = range(6)
+UPPER = 0x10    # flag: the character is upper or title case (Lu, Lt)
+NUMERIC = 0x20  # flag: the character is a digit or number (N*)
 NAMES = ["OTHER", "SPACE", "LETTER", "IDEO", "IGNORE", "APOS"]
 
 APOSTROPHES = {0x27, 0x2019, 0x2018, 0x201B, 0x2032, 0x02BC, 0xFF07, 0x0060, 0x00B4}
@@ -71,6 +75,10 @@ def entry(cp):
             low = "е"
         name = ud.name(ch, "")
         cls = IDEO if name.startswith(NO_SPACE_SCRIPTS) else LETTER
+        if cat in ("Lu", "Lt"):
+            cls |= UPPER
+        if cat[0] == "N":
+            cls |= NUMERIC
         return ord(low), cls
     return cp, OTHER
 

@@ -7,7 +7,7 @@
  *
  *   text ──normalise──> folded UTF-8 ──tokenise──> words
  *        ──shingle────> 64-bit shingle hashes (XXH3)
- *        ──MinHash────> signature: K 32-bit values   (doppel_signature)
+ *        ──MinHash────> signature: K 16-bit values   (doppel_signature)
  *        ──LSH────────> candidate pairs (b bands of r rows)
  *        ──verify─────> pairs whose estimated similarity >= threshold
  *        ──cluster────> union-find; each cluster gets a representative
@@ -120,11 +120,24 @@ typedef struct doppel_allocator {
 
 /* ------------------------------------------------------------- parameters */
 
+/** Bounds of doppel_params fields. */
+#define DOPPEL_MIN_PERM 16
+#define DOPPEL_MAX_PERM 4096
+#define DOPPEL_MAX_SHINGLE_SIZE 32
+
 /** What a document's set of features (shingles) is made of. */
 typedef enum doppel_shingle_kind {
     DOPPEL_SHINGLE_WORD = 1, /**< word k-grams (k = shingle_size, default 5) */
-    DOPPEL_SHINGLE_CHAR = 2  /**< character n-grams over the normalised text
+    DOPPEL_SHINGLE_CHAR = 2, /**< character n-grams over the normalised words
                                   (n = shingle_size, default 5) */
+    /** The spin-robust default: k-grams (default 6) over the document's
+     *  skeleton, in which function words ("the", "of", "and", ... in 19
+     *  languages) and numbers stay as they are and every run of other words
+     *  becomes one wildcard. A synonym spinner rewrites content words, so
+     *  a spun copy keeps its skeleton. A text with too few function words
+     *  for a skeleton (another script, a list of names) falls back to word
+     *  3-grams. See docs/architecture.md. */
+    DOPPEL_SHINGLE_SKELETON = 3
 } doppel_shingle_kind;
 
 /** How the K signature values are computed. */
@@ -136,6 +149,22 @@ typedef enum doppel_minhash_kind {
      *  the textbook baseline, K times slower. */
     DOPPEL_MINHASH_K_PERM = 2
 } doppel_minhash_kind;
+
+/** How a candidate pair is verified. */
+typedef enum doppel_verify_kind {
+    /** Estimated Jaccard similarity >= threshold, nothing else (the
+     *  semantics of datasketch's MinHashLSH). */
+    DOPPEL_VERIFY_JACCARD = 1,
+    /** The default. A pair is a duplicate when (a) its estimated Jaccard
+     *  similarity is >= threshold, or the smaller document is found in the
+     *  larger with estimated containment >= containment (truncations,
+     *  copies with added boilerplate); (b) the shared shingles are spread
+     *  over the whole of at least one document, not confined to one part
+     *  of both (two articles sharing only a site footer or a quoted
+     *  paragraph); and (c) the names and numbers of the smaller document
+     *  are found in the other (two stories filled into one template). */
+    DOPPEL_VERIFY_ROBUST = 2
+} doppel_verify_kind;
 
 /**
  * Parameters that fix what a signature means. Signatures, indexes and dedup
@@ -152,16 +181,21 @@ typedef struct doppel_params {
     double threshold;          /**< similarity threshold in (0, 1] */
     unsigned bands;            /**< LSH bands b; 0 = choose from threshold */
     unsigned rows;             /**< LSH rows r;  0 = choose from threshold */
+    doppel_verify_kind verify; /**< DOPPEL_VERIFY_ROBUST by default */
+    double containment;        /**< containment threshold of the robust
+                                    verification in (0, 1]; 0 = default */
 } doppel_params;
 
 #define DOPPEL_PARAMS_VERSION 1
 #define DOPPEL_PARAMS_INIT                                                     \
-    { DOPPEL_PARAMS_VERSION, DOPPEL_SHINGLE_WORD, 0, 128,                      \
-      DOPPEL_MINHASH_ONE_PERM, 0, 0.5, 0, 0 }
+    { DOPPEL_PARAMS_VERSION, DOPPEL_SHINGLE_SKELETON, 0, 128,                  \
+      DOPPEL_MINHASH_ONE_PERM, 0, 0.45, 0, 0, DOPPEL_VERIFY_ROBUST, 0.0 }
 
 /**
- * Check params and fill in every default: shingle_size, and bands/rows when
- * both are 0 (chosen with doppel_lsh_optimal_params(), equal weights).
+ * Check params and fill in every default: shingle_size, containment, and
+ * bands/rows when both are 0 (chosen with doppel_lsh_optimal_params() with
+ * false-positive weight 0.1 and false-negative weight 0.9: candidates are
+ * verified, so a missed candidate costs more than a spurious one).
  * `out` may equal `in`. Errors name the field and its bounds.
  */
 DOPPEL_API int doppel_params_resolve(const doppel_params *in,
@@ -219,8 +253,9 @@ DOPPEL_API void doppel_signature_free(doppel_signature *sig);
 /** Number of values K. */
 DOPPEL_API unsigned doppel_signature_num_perm(const doppel_signature *sig);
 
-/** The K values (borrowed from `sig`). */
-DOPPEL_API const uint32_t *doppel_signature_values(
+/** The K MinHash values (borrowed from `sig`): the low 16 bits of each
+ *  bin's full-precision minimum (b-bit minwise hashing, b = 16). */
+DOPPEL_API const uint16_t *doppel_signature_values(
     const doppel_signature *sig);
 
 /** 1 if the document had no words, else 0. */
@@ -235,6 +270,43 @@ DOPPEL_API int doppel_signature_similarity(const doppel_signature *a,
                                            const doppel_signature *b,
                                            double *similarity,
                                            doppel_error *err);
+
+/** The evidence behind a verdict on a pair (doppel_signature_compare). */
+typedef struct doppel_match {
+    double jaccard;     /**< estimated Jaccard similarity of the shingles */
+    double containment; /**< estimated share of the smaller document's
+                             shingles found in the larger one */
+    double entities;    /**< estimated share of the smaller document's names
+                             and numbers found in the other; -1 when either
+                             has too few to judge */
+    int spread_a;       /**< 1 if the shared shingles are spread over all of
+                             document a, 0 if some part of a shares nothing */
+    int spread_b;       /**< the same for document b */
+    int duplicate;      /**< the verdict */
+    double similarity;  /**< the score that decided: jaccard, or containment
+                             when the pair passed as a contained copy */
+    const char *reason; /**< a static, human-readable reason for the verdict */
+} doppel_match;
+
+/**
+ * Compare two signatures as doppel's verification does, with `params`'
+ * threshold, containment and verify kind (NULL = the parameters the
+ * signatures were made with). Fails with DOPPEL_ERR_MISMATCH if the
+ * signatures come from different parameters.
+ */
+DOPPEL_API int doppel_signature_compare(const doppel_signature *a,
+                                        const doppel_signature *b,
+                                        const doppel_params *params,
+                                        doppel_match *out, doppel_error *err);
+
+/**
+ * A score of how unusual the document's wording is: the mean rarity of its
+ * content words (0 = only very common words, 14 = only words unknown to
+ * doppel's built-in English word list). Synonym spinners swap common words
+ * for rarer ones, so within a cluster the original usually scores lowest;
+ * doppel uses this to name the original when there are no dates.
+ */
+DOPPEL_API double doppel_signature_rarity(const doppel_signature *sig);
 
 /**
  * Serialise into `buf` (little-endian, versioned, checksummed; the layout is

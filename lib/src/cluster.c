@@ -2,9 +2,10 @@
  * cluster.c — clusters are the connected components of the graph of
  * verified pairs, found with union-find (Tarjan; path halving and union by
  * size keep every operation near-constant). Each cluster then gets one
- * representative: the earliest-dated member when dates exist, otherwise
- * the first one seen, so that output does not depend on the order pairs
- * were verified in.
+ * representative, the member most likely to be the original: the earliest
+ * when dates exist, otherwise the one whose wording is least unusual and
+ * which is most central among the others (cluster.h says why). The choice
+ * depends only on the members, never on the order pairs were verified in.
  */
 #include "cluster.h"
 
@@ -59,35 +60,135 @@ int doppel__uf_union(doppel__uf *u, uint32_t x, uint32_t y)
     return 1;
 }
 
+/* Is member x a better representative than y? (dated clusters) */
+static int earlier(uint32_t x, uint32_t y, const int64_t *dates,
+                   const float *rarity)
+{
+    int64_t dx = dates[x], dy = dates[y];
+    if (dx != DOPPEL_NO_DATE && (dy == DOPPEL_NO_DATE || dx < dy))
+        return 1;
+    if (dx != dy)
+        return 0;
+    if (rarity && rarity[x] != rarity[y])
+        return rarity[x] < rarity[y];
+    return x < y;
+}
+
+/* The representative of one cluster: members m[0..k), ascending. */
+static uint32_t choose(const uint32_t *m, size_t k, const int64_t *dates,
+                       const float *rarity, doppel__sim_fn sim,
+                       const void *ctx)
+{
+    uint32_t best = m[0];
+    int dated = 0;
+    if (dates)
+        for (size_t i = 0; i < k && !dated; i++)
+            dated = dates[m[i]] != DOPPEL_NO_DATE;
+    if (dated) {
+        for (size_t i = 1; i < k; i++)
+            if (earlier(m[i], best, dates, rarity))
+                best = m[i];
+        return best;
+    }
+    if (!rarity)
+        return best;
+    float rmin = rarity[m[0]];
+    for (size_t i = 1; i < k; i++)
+        if (rarity[m[i]] < rmin)
+            rmin = rarity[m[i]];
+    /* Candidates: the (up to 16) least rare members within the margin. */
+    uint32_t cand[DOPPEL__REP_CANDIDATES];
+    size_t nc = 0;
+    for (size_t i = 0; i < k; i++) {
+        uint32_t x = m[i];
+        if (rarity[x] > rmin + DOPPEL__RARITY_MARGIN)
+            continue;
+        if (nc < DOPPEL__REP_CANDIDATES) {
+            cand[nc++] = x;
+            continue;
+        }
+        size_t worst = 0;
+        for (size_t c = 1; c < nc; c++)
+            if (rarity[cand[c]] > rarity[cand[worst]])
+                worst = c;
+        if (rarity[x] < rarity[cand[worst]])
+            cand[worst] = x;
+    }
+    if (nc == 1 || !sim) {
+        best = cand[0];
+        for (size_t c = 1; c < nc; c++)
+            if (rarity[cand[c]] < rarity[best] ||
+                (rarity[cand[c]] == rarity[best] && cand[c] < best))
+                best = cand[c];
+        return best;
+    }
+    double best_score = -1.0;
+    for (size_t c = 0; c < nc; c++) {
+        uint32_t x = cand[c];
+        double sum = 0.0;
+        size_t cnt = 0;
+        for (size_t i = 0; i < k && cnt < DOPPEL__REP_SAMPLE; i++) {
+            if (m[i] == x)
+                continue;
+            sum += sim(ctx, x, m[i]);
+            cnt++;
+        }
+        double score = cnt ? sum / (double)cnt : 0.0;
+        if (score > best_score ||
+            (score == best_score &&
+             (rarity[x] < rarity[best] ||
+              (rarity[x] == rarity[best] && x < best)))) {
+            best_score = score;
+            best = x;
+        }
+    }
+    return best;
+}
+
 int doppel__cluster_representatives(doppel__uf *u, const int64_t *dates,
-                                     uint32_t *rep, uint32_t *size_out,
+                                     const float *rarity, doppel__sim_fn sim,
+                                     const void *ctx, uint32_t *rep,
+                                     uint32_t *size_out,
                                      const doppel_allocator *a)
 {
     size_t n = u->n;
-    /* best[root] = best member seen so far; UINT32_MAX = none yet. */
-    uint32_t *best = doppel__malloc_array(a, n ? n : 1, sizeof(uint32_t));
-    if (!best)
+    if (n == 0)
+        return DOPPEL_OK;
+    /* Members grouped by root (counting sort), ascending within a group. */
+    uint32_t *root = doppel__malloc_array(a, n, sizeof(uint32_t));
+    uint32_t *start = doppel__calloc_array(a, n + 1, sizeof(uint32_t));
+    uint32_t *order = doppel__malloc_array(a, n, sizeof(uint32_t));
+    if (!root || !start || !order) {
+        doppel__free(a, root);
+        doppel__free(a, start);
+        doppel__free(a, order);
         return DOPPEL_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        root[i] = doppel__uf_find(u, (uint32_t)i);
+        start[root[i] + 1]++;
+    }
+    for (size_t r = 0; r < n; r++)
+        start[r + 1] += start[r];
+    /* start[r] is now where group r begins; fill with a moving cursor in
+     * rep[] (used as scratch, overwritten below). */
+    for (size_t r = 0; r < n; r++)
+        rep[r] = start[r];
     for (size_t i = 0; i < n; i++)
-        best[i] = UINT32_MAX;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t r = doppel__uf_find(u, (uint32_t)i);
-        uint32_t b = best[r];
-        if (b == UINT32_MAX) {
-            best[r] = (uint32_t)i;
+        order[rep[root[i]]++] = (uint32_t)i;
+    for (size_t r = 0; r < n; r++) {
+        size_t k = start[r + 1] - start[r];
+        if (k == 0)
             continue;
+        const uint32_t *m = order + start[r];
+        uint32_t best = k == 1 ? m[0] : choose(m, k, dates, rarity, sim, ctx);
+        for (size_t i = 0; i < k; i++) {
+            rep[m[i]] = best;
+            size_out[m[i]] = (uint32_t)k;
         }
-        /* i > b, so i wins only with a strictly better date. */
-        int64_t di = dates ? dates[i] : DOPPEL_NO_DATE;
-        int64_t db = dates ? dates[b] : DOPPEL_NO_DATE;
-        if (di != DOPPEL_NO_DATE && (db == DOPPEL_NO_DATE || di < db))
-            best[r] = (uint32_t)i;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t r = doppel__uf_find(u, (uint32_t)i);
-        rep[i] = best[r];
-        size_out[i] = u->size[r];
-    }
-    doppel__free(a, best);
+    doppel__free(a, root);
+    doppel__free(a, start);
+    doppel__free(a, order);
     return DOPPEL_OK;
 }

@@ -20,14 +20,32 @@ uint32_t doppel__uf_find(doppel__uf *u, uint32_t x);
 /** Merge the sets of x and y; returns 1 if they were apart. */
 int doppel__uf_union(doppel__uf *u, uint32_t x, uint32_t y);
 
+/** Similarity of documents a and b, for choosing representatives. */
+typedef double (*doppel__sim_fn)(const void *ctx, uint32_t a, uint32_t b);
+
+/* Members whose rarity is within this of the cluster's lowest are equally
+ * likely originals; the most central of them wins. */
+#define DOPPEL__RARITY_MARGIN 0.15f
+#define DOPPEL__REP_CANDIDATES 16
+#define DOPPEL__REP_SAMPLE 64
+
 /**
- * For every element, the representative of its set: the member with the
- * earliest date (dates[i] != DOPPEL_NO_DATE) if any member has one, ties and
- * undated clusters going to the lowest number (the first seen).
- * rep[] and size_out[] (cluster sizes) have n entries.
+ * For every element, the representative of its set (rep[]) and the set's
+ * size (size_out[]), both with n entries:
+ *  - if any member has a date (dates[i] != DOPPEL_NO_DATE), the earliest;
+ *  - otherwise the original as the text tells it: among the members whose
+ *    rarity is within DOPPEL__RARITY_MARGIN of the lowest (a spinner's
+ *    synonyms are rarer than the words they replace; typos are rarer
+ *    still), the one most similar on average to the other members (an
+ *    original is the centre of its copies: each edit moves a copy away
+ *    from it in its own direction).
+ * Remaining ties go to the lowest rarity, then to the first seen. dates and
+ * rarity may be NULL.
  */
 int doppel__cluster_representatives(doppel__uf *u, const int64_t *dates,
-                                     uint32_t *rep, uint32_t *size_out,
+                                     const float *rarity, doppel__sim_fn sim,
+                                     const void *ctx, uint32_t *rep,
+                                     uint32_t *size_out,
                                      const doppel_allocator *a);
 
 #endif

@@ -4,17 +4,19 @@
  * runs LSH, verifies candidates against the full signatures, clusters with
  * union-find and picks representatives.
  *
- * Storage is columnar — one array of K values per document, one of dates,
- * one of flags, and an arena for ids — so that a million documents cost
- * one allocation per column rather than one per document, and LSH can scan
- * the values array band by band.
+ * Storage is columnar — one array per sketch part (values, positions, lede,
+ * entities, meta; see signature.h), one of dates and an arena for ids — so
+ * that a million documents cost one allocation per column rather than one
+ * per document, and LSH can scan the values band by band.
  */
 #include "cluster.h"
 #include "common.h"
 #include "lsh.h"
 #include "minhash.h"
+#include "params.h"
 #include "signature.h"
 #include "threads.h"
+#include "verify.h"
 
 #include <string.h>
 
@@ -28,10 +30,12 @@ struct doppel_dedup {
     doppel__scratch *scratch; /* one per worker */
 
     size_t n, cap;
-    uint32_t *values; /* cap * K */
+    doppel__mh *values;   /* cap * K */
+    uint8_t *positions;   /* cap * K */
+    doppel__mh *lede;     /* cap * DOPPEL__LEDE_BINS */
+    doppel__mh *entities; /* cap * DOPPEL__ENTITY_BINS */
+    doppel__sketch_meta *meta;
     int64_t *dates;
-    uint8_t *flags;
-    uint32_t *num_words;
     char *ids; /* NUL-separated arena */
     size_t ids_len, ids_cap;
     uint64_t *id_off;
@@ -93,9 +97,11 @@ DOPPEL_API void doppel_dedup_free(doppel_dedup *d)
     doppel__free(a, d->scratch);
     doppel_sketcher_free(d->sk);
     doppel__free(a, d->values);
+    doppel__free(a, d->positions);
+    doppel__free(a, d->lede);
+    doppel__free(a, d->entities);
+    doppel__free(a, d->meta);
     doppel__free(a, d->dates);
-    doppel__free(a, d->flags);
-    doppel__free(a, d->num_words);
     doppel__free(a, d->ids);
     doppel__free(a, d->id_off);
     doppel__free(a, d->id_len);
@@ -142,15 +148,35 @@ static int reserve_docs(doppel_dedup *d, size_t extra, doppel_error *err)
             return DOPPEL_NOMEM(err);                                          \
         d->field = p;                                                          \
     } while (0)
-    GROW(values, cap * K, uint32_t);
+    GROW(values, cap * K, doppel__mh);
+    GROW(positions, cap * K, uint8_t);
+    GROW(lede, cap * DOPPEL__LEDE_BINS, doppel__mh);
+    GROW(entities, cap * DOPPEL__ENTITY_BINS, doppel__mh);
+    GROW(meta, cap, doppel__sketch_meta);
     GROW(dates, cap, int64_t);
-    GROW(flags, cap, uint8_t);
-    GROW(num_words, cap, uint32_t);
     GROW(id_off, cap, uint64_t);
     GROW(id_len, cap, uint32_t);
 #undef GROW
     d->cap = cap;
     return DOPPEL_OK;
+}
+
+static doppel__sketch doc_sketch(const doppel_dedup *d, size_t doc)
+{
+    size_t K = d->params.num_perm;
+    doppel__sketch v = {d->values + doc * K, d->positions + doc * K,
+                        d->lede + doc * DOPPEL__LEDE_BINS,
+                        d->entities + doc * DOPPEL__ENTITY_BINS,
+                        d->meta + doc};
+    return v;
+}
+
+static doppel__sketch_cref doc_cref(const doppel_dedup *d, size_t doc)
+{
+    doppel__sketch v = doc_sketch(d, doc);
+    doppel__sketch_cref c = {v.values, v.positions, v.lede, v.entities,
+                             v.meta};
+    return c;
 }
 
 /* Append an id for document number d->n + slot; the arena is rolled back
@@ -187,20 +213,17 @@ static void sketch_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 {
     batch_ctx *c = vctx;
     doppel_dedup *d = c->d;
-    size_t K = d->params.num_perm;
     for (size_t i = lo; i < hi; i++) {
         size_t doc = c->base + i;
-        doppel__sketch_out so = {d->values + doc * K, 0, 0, 0};
-        int rc = doppel__sketch_into(d->sk, &d->scratch[worker], c->docs[i].text,
-                                     c->docs[i].text_len, &so,
+        doppel__sketch v = doc_sketch(d, doc);
+        int rc = doppel__sketch_into(d->sk, &d->scratch[worker],
+                                     c->docs[i].text, c->docs[i].text_len, &v,
                                      &c->errs[worker]);
         if (rc < 0) {
             c->rc[worker] = rc;
             c->fail_at[worker] = i;
             return;
         }
-        d->flags[doc] = (uint8_t)so.flags;
-        d->num_words[doc] = so.num_words;
         d->dates[doc] = c->docs[i].date;
     }
 }
@@ -273,16 +296,19 @@ DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
     DOPPEL_RETURN_ERROR_IF(d->finished, err, DOPPEL_ERR_STATE,
                            "documents cannot be added after "
                            "doppel_dedup_finish()");
-    if (sig->fingerprint != doppel__params_fingerprint(&d->params))
+    if (sig->fingerprint != doppel__sketcher_fingerprint(d->sk))
         return doppel__error(err, DOPPEL_ERR_MISMATCH,
                              "signature was made with other parameters than "
                              "this dedup's");
     DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, 1, err));
     DOPPEL_FORWARD_IF_ERROR(store_id(d, d->n, id, id_len, err));
     size_t K = d->params.num_perm;
-    memcpy(d->values + d->n * K, sig->values, K * sizeof(uint32_t));
-    d->flags[d->n] = (uint8_t)(sig->flags & DOPPEL__SIG_EMPTY);
-    d->num_words[d->n] = sig->num_words;
+    doppel__sketch v = doc_sketch(d, d->n);
+    memcpy(v.values, sig->values, K * sizeof(doppel__mh));
+    memcpy(v.positions, sig->positions, K);
+    memcpy(v.lede, sig->lede, sizeof sig->lede);
+    memcpy(v.entities, sig->entities, sizeof sig->entities);
+    *v.meta = sig->meta;
     d->dates[d->n] = date;
     d->n++;
     return DOPPEL_OK;
@@ -291,19 +317,42 @@ DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
 typedef struct {
     const doppel_dedup *d;
     const uint64_t *cand;
-    float *sim; /* per candidate */
+    float *sim;     /* per candidate: similarity that decided */
+    uint8_t *dup;   /* per candidate: the verdict */
 } verify_ctx;
 
 static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 {
     (void)worker;
     verify_ctx *c = vctx;
-    size_t K = c->d->params.num_perm;
+    unsigned K = c->d->params.num_perm;
     for (size_t i = lo; i < hi; i++) {
         uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
-        c->sim[i] = (float)doppel__minhash_similarity(
-            c->d->values + a * K, c->d->values + b * K, (unsigned)K);
+        doppel__sketch_cref ca = doc_cref(c->d, a), cb = doc_cref(c->d, b);
+        doppel_match m;
+        doppel__verify(&ca, &cb, K, &c->d->params, &m);
+        c->sim[i] = (float)m.similarity;
+        c->dup[i] = (uint8_t)m.duplicate;
     }
+}
+
+static double rep_similarity(const void *ctx, uint32_t a, uint32_t b)
+{
+    const doppel_dedup *d = ctx;
+    size_t K = d->params.num_perm;
+    return doppel__minhash_similarity(d->values + a * K, d->values + b * K,
+                                      (unsigned)K);
+}
+
+/* Similarity of a member to its representative, as verification would
+ * report it (the containment of a contained copy, else the Jaccard). */
+static float member_similarity(const doppel_dedup *d, uint32_t doc,
+                               uint32_t rep)
+{
+    doppel__sketch_cref a = doc_cref(d, doc), b = doc_cref(d, rep);
+    doppel_match m;
+    doppel__verify(&a, &b, d->params.num_perm, &d->params, &m);
+    return (float)m.similarity;
 }
 
 DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
@@ -316,29 +365,41 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     size_t n = d->n, K = d->params.num_perm;
     doppel__pairvec cand = {0};
     uint64_t hot = 0;
-    float *sim = NULL;
+    float *sim = NULL, *rarity = NULL;
+    uint8_t *dup = NULL, *skip = NULL;
     doppel__uf uf = {0};
-    int rc = doppel__lsh_candidates(d->values, d->flags, n, (unsigned)K,
-                                    d->params.bands, d->params.rows, &cand,
-                                    &hot, a);
-    if (rc < 0)
+    skip = doppel__malloc_array(a, n ? n : 1, 1);
+    if (!skip)
+        goto nomem;
+    for (size_t i = 0; i < n; i++)
+        skip[i] = (uint8_t)(d->meta[i].flags & DOPPEL__SIG_EMPTY);
+    if (doppel__lsh_candidates(d->values, K, skip, DOPPEL__SIG_EMPTY, n,
+                               d->params.bands, d->params.rows, 0, &cand, &hot,
+                               a) < 0)
+        goto nomem;
+    if (d->params.verify == DOPPEL_VERIFY_ROBUST &&
+        doppel__lsh_candidates(d->lede, DOPPEL__LEDE_BINS, skip,
+                               DOPPEL__SIG_EMPTY, n, DOPPEL__LEDE_BANDS,
+                               DOPPEL__LEDE_ROWS, 0x10000, &cand, &hot, a) < 0)
+        goto nomem;
+    if (doppel__pairs_unique(&cand, a) < 0)
         goto nomem;
     sim = doppel__malloc_array(a, cand.n ? cand.n : 1, sizeof(float));
-    if (!sim)
+    dup = doppel__malloc_array(a, cand.n ? cand.n : 1, 1);
+    if (!sim || !dup)
         goto nomem;
-    verify_ctx vc = {d, cand.v, sim};
+    verify_ctx vc = {d, cand.v, sim, dup};
     doppel__parallel_for(cand.n >= 4096 ? d->threads : 1, cand.n,
                          verify_range, &vc);
     size_t nver = 0;
-    float thr = (float)d->params.threshold;
     for (size_t i = 0; i < cand.n; i++)
-        nver += sim[i] >= thr;
+        nver += dup[i];
     d->pairs = doppel__malloc_array(a, nver ? nver : 1, sizeof(doppel_pair));
     if (!d->pairs || doppel__uf_init(&uf, n, a) < 0)
         goto nomem;
     size_t w = 0;
     for (size_t i = 0; i < cand.n; i++) {
-        if (sim[i] < thr)
+        if (!dup[i])
             continue;
         uint32_t x = (uint32_t)(cand.v[i] >> 32), y = (uint32_t)cand.v[i];
         d->pairs[w].a = x;
@@ -351,20 +412,21 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     d->rep = doppel__malloc_array(a, n ? n : 1, sizeof(uint32_t));
     d->csize = doppel__malloc_array(a, n ? n : 1, sizeof(uint32_t));
     d->sim = doppel__malloc_array(a, n ? n : 1, sizeof(float));
-    if (!d->rep || !d->csize || !d->sim ||
-        doppel__cluster_representatives(&uf, d->dates, d->rep, d->csize, a) <
-            0)
+    rarity = doppel__malloc_array(a, n ? n : 1, sizeof(float));
+    if (!d->rep || !d->csize || !d->sim || !rarity)
+        goto nomem;
+    for (size_t i = 0; i < n; i++)
+        rarity[i] = d->meta[i].rarity;
+    if (doppel__cluster_representatives(&uf, d->dates, rarity, rep_similarity,
+                                        d, d->rep, d->csize, a) < 0)
         goto nomem;
 
     memset(&d->stats, 0, sizeof d->stats);
     d->stats.documents = n;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = d->rep[i];
-        d->sim[i] = r == i ? 1.0f
-                           : (float)doppel__minhash_similarity(
-                                 d->values + i * K, d->values + r * K,
-                                 (unsigned)K);
-        d->stats.empty_documents += d->flags[i] & DOPPEL__SIG_EMPTY;
+        d->sim[i] = r == i ? 1.0f : member_similarity(d, (uint32_t)i, r);
+        d->stats.empty_documents += d->meta[i].flags & DOPPEL__SIG_EMPTY;
         if (r == i)
             d->stats.clusters++;
         else
@@ -376,14 +438,19 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     d->stats.verified_pairs = w;
     doppel__uf_free(&uf, a);
     doppel__free(a, sim);
+    doppel__free(a, dup);
+    doppel__free(a, skip);
+    doppel__free(a, rarity);
     doppel__pairvec_free(&cand, a);
     d->finished = 1;
-    (void)hot;
     return DOPPEL_OK;
 
 nomem:
     doppel__uf_free(&uf, a);
     doppel__free(a, sim);
+    doppel__free(a, dup);
+    doppel__free(a, skip);
+    doppel__free(a, rarity);
     doppel__pairvec_free(&cand, a);
     doppel__free(a, d->pairs);
     doppel__free(a, d->rep);

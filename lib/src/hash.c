@@ -22,9 +22,9 @@ void doppel__hash_spans(const unsigned char *text, const uint32_t *start,
         out[i] = XXH3_64bits_withSeed(text + start[i], len[i], seed);
 }
 
-uint64_t doppel__hash_band(const uint32_t *values, unsigned rows,
+uint64_t doppel__hash_band(const uint16_t *values, unsigned rows,
                            unsigned band)
 {
-    return XXH3_64bits_withSeed(values, rows * sizeof(uint32_t),
+    return XXH3_64bits_withSeed(values, rows * sizeof(uint16_t),
                                 0x6c73682d62616e64ull + band);
 }

@@ -59,6 +59,6 @@ static inline uint64_t doppel__combine(const uint64_t *t, unsigned k,
 
 /** The LSH key of one band: XXH3-64 of its `rows` values, seeded by the
  *  band number so equal values in different bands never collide. */
-uint64_t doppel__hash_band(const uint32_t *values, unsigned rows,
+uint64_t doppel__hash_band(const uint16_t *values, unsigned rows,
                            unsigned band);
 #endif

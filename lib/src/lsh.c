@@ -121,8 +121,7 @@ static int push_pair(doppel__pairvec *out, uint32_t a, uint32_t b,
     return DOPPEL_OK;
 }
 
-/* Sort and drop repeats. */
-static int unique_pairs(doppel__pairvec *p, const doppel_allocator *a)
+int doppel__pairs_unique(doppel__pairvec *p, const doppel_allocator *a)
 {
     if (p->n < 2)
         return DOPPEL_OK;
@@ -139,13 +138,12 @@ static int unique_pairs(doppel__pairvec *p, const doppel_allocator *a)
     return DOPPEL_OK;
 }
 
-int doppel__lsh_candidates(const uint32_t *values, const uint8_t *skip,
-                           size_t n, unsigned K, unsigned bands, unsigned rows,
+int doppel__lsh_candidates(const uint16_t *values, size_t stride,
+                           const uint8_t *skip, uint8_t skip_mask, size_t n,
+                           unsigned bands, unsigned rows, unsigned band_seed,
                            doppel__pairvec *out, uint64_t *hot_buckets,
                            const doppel_allocator *a)
 {
-    out->n = 0;
-    *hot_buckets = 0;
     if (n < 2)
         return DOPPEL_OK;
     band_entry *e = doppel__malloc_array(a, n, sizeof *e);
@@ -156,14 +154,14 @@ int doppel__lsh_candidates(const uint32_t *values, const uint8_t *skip,
         return DOPPEL_ERR_NOMEM;
     }
     int rc = DOPPEL_OK;
-    size_t after_unique = 0;
+    size_t after_unique = out->n;
     for (unsigned band = 0; band < bands && rc == DOPPEL_OK; band++) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            if (skip && skip[i])
+            if (skip && (skip[i] & skip_mask))
                 continue;
-            e[m].key = doppel__hash_band(values + i * K + band * rows, rows,
-                                         band);
+            e[m].key = doppel__hash_band(values + i * stride + band * rows,
+                                         rows, band_seed + band);
             e[m].doc = (uint32_t)i;
             m++;
         }
@@ -185,13 +183,11 @@ int doppel__lsh_candidates(const uint32_t *values, const uint8_t *skip,
         }
         /* Keep the pair list from growing with the number of bands. */
         if (rc == DOPPEL_OK && out->n > 2 * after_unique + 4 * n + 1024) {
-            rc = unique_pairs(out, a);
+            rc = doppel__pairs_unique(out, a);
             after_unique = out->n;
         }
     }
     doppel__free(a, e);
     doppel__free(a, tmp);
-    if (rc == DOPPEL_OK)
-        rc = unique_pairs(out, a);
     return rc;
 }

@@ -9,9 +9,13 @@
 
 #include <stdio.h>
 
-#define DOPPEL__MIN_PERM 16
-#define DOPPEL__MAX_PERM 4096
-#define DOPPEL__MAX_SHINGLE_SIZE 32
+/* The containment threshold used when params.containment is 0. */
+#define DOPPEL__DEFAULT_CONTAINMENT 0.7
+
+/* LSH weights of the (bands, rows) choice: recall-leaning, because every
+ * candidate is verified against the full signature anyway. */
+#define DOPPEL__LSH_FP_WEIGHT 0.1
+#define DOPPEL__LSH_FN_WEIGHT 0.9
 
 /** 1 if signatures made with a and b are comparable (the fields that change
  *  signature values agree; threshold and bands do not). */

@@ -4,17 +4,23 @@
  *
  * Serialised layout (all integers little-endian; docs/formats.md):
  *
- *   offset  size  field
- *        0     4  magic "DPSG"
- *        4     2  format version (1)
- *        6     2  flags (bit 0: empty document)
- *        8     8  parameter fingerprint (see doppel__params_fingerprint)
- *       16     1  shingle kind          17   1  minhash kind
- *       18     2  shingle size          20   4  num_perm K
- *       24     8  seed
- *       32     4  words in the document 36   4  shingles in the document
- *       40    4K  the K values
- *   40+4K      8  XXH3-64 (seed 0) of every byte before it
+ *   offset    size  field
+ *        0       4  magic "DPSG"
+ *        4       2  format version (1)
+ *        6       2  flags (bit 0: empty document; bit 1: skeleton fallback)
+ *        8       8  parameter fingerprint (see doppel__params_fingerprint)
+ *       16       1  shingle kind          17   1  minhash kind
+ *       18       2  shingle size          20   4  num_perm K
+ *       24       8  seed
+ *       32       4  words in the document
+ *       36       4  distinct shingles (estimated)
+ *       40       4  distinct names and numbers (estimated)
+ *       44       4  rarity x 1000
+ *       48      2K  MinHash values (16-bit)
+ *     48+2K      K  positions (0..255)
+ *     48+3K     64  lede MinHash (32 16-bit values)
+ *    112+3K     64  names-and-numbers MinHash (32 16-bit values)
+ *    176+3K      8  XXH3-64 (seed 0) of every byte before it
  *
  * The fingerprint covers the parameters and the version of the sketching
  * algorithm itself (DOPPEL__SKETCH_ALGORITHM), so a signature made by a
@@ -22,18 +28,20 @@
  */
 #include "common.h"
 #include "hash.h"
-#include "params.h"
 #include "minhash.h"
+#include "params.h"
 #include "signature.h"
+#include "verify.h"
 
 #include <string.h>
 
 /* Bump when tokenising, shingling or hashing changes signature values. */
-#define DOPPEL__SKETCH_ALGORITHM 1u
+#define DOPPEL__SKETCH_ALGORITHM 3u
 #define SIG_MAGIC "DPSG"
 #define SIG_VERSION 1u
-#define SIG_HEADER 40u
+#define SIG_HEADER 48u
 #define SIG_TRAILER 8u
+#define SIG_AUX (2u * (DOPPEL__LEDE_BINS + DOPPEL__ENTITY_BINS))
 
 uint64_t doppel__params_fingerprint(const doppel_params *p)
 {
@@ -56,7 +64,7 @@ doppel_signature *doppel__signature_alloc(const doppel_allocator *a,
     a = doppel__allocator(a);
     size_t K = params->num_perm;
     doppel_signature *s = doppel__malloc(
-        a, sizeof(doppel_signature) + K * sizeof(uint32_t));
+        a, sizeof(doppel_signature) + K * sizeof(doppel__mh) + K);
     if (!s)
         return NULL;
     memset(s, 0, sizeof *s);
@@ -64,7 +72,22 @@ doppel_signature *doppel__signature_alloc(const doppel_allocator *a,
     s->params = *params;
     s->fingerprint = fingerprint;
     s->num_perm = (uint32_t)K;
+    s->positions = (uint8_t *)(s->values + K);
     return s;
+}
+
+doppel__sketch doppel__signature_sketch(doppel_signature *s)
+{
+    doppel__sketch v = {s->values, s->positions, s->lede, s->entities,
+                        &s->meta};
+    return v;
+}
+
+doppel__sketch_cref doppel__signature_cref(const doppel_signature *s)
+{
+    doppel__sketch_cref v = {s->values, s->positions, s->lede, s->entities,
+                             &s->meta};
+    return v;
 }
 
 DOPPEL_API void doppel_signature_free(doppel_signature *sig)
@@ -78,7 +101,7 @@ DOPPEL_API unsigned doppel_signature_num_perm(const doppel_signature *sig)
     return sig ? sig->num_perm : 0;
 }
 
-DOPPEL_API const uint32_t *doppel_signature_values(
+DOPPEL_API const uint16_t *doppel_signature_values(
     const doppel_signature *sig)
 {
     return sig ? sig->values : NULL;
@@ -86,7 +109,26 @@ DOPPEL_API const uint32_t *doppel_signature_values(
 
 DOPPEL_API int doppel_signature_is_empty(const doppel_signature *sig)
 {
-    return sig && (sig->flags & DOPPEL__SIG_EMPTY) ? 1 : 0;
+    return sig && (sig->meta.flags & DOPPEL__SIG_EMPTY) ? 1 : 0;
+}
+
+DOPPEL_API double doppel_signature_rarity(const doppel_signature *sig)
+{
+    return sig ? (double)sig->meta.rarity : 0.0;
+}
+
+static int check_pair(const doppel_signature *a, const doppel_signature *b,
+                      doppel_error *err)
+{
+    if (a->fingerprint == b->fingerprint)
+        return DOPPEL_OK;
+    char da[160], db[160];
+    doppel__params_describe(&a->params, da, sizeof da);
+    doppel__params_describe(&b->params, db, sizeof db);
+    return doppel__error(err, DOPPEL_ERR_MISMATCH,
+                         "signatures made with different parameters (%s vs "
+                         "%s)",
+                         da, db);
 }
 
 DOPPEL_API int doppel_signature_similarity(const doppel_signature *a,
@@ -96,21 +138,42 @@ DOPPEL_API int doppel_signature_similarity(const doppel_signature *a,
 {
     DOPPEL_RETURN_ERROR_IF(!a || !b || !similarity, err, DOPPEL_ERR_PARAM,
                            "signatures and similarity must not be NULL");
-    if (a->fingerprint != b->fingerprint) {
-        char da[160], db[160];
-        doppel__params_describe(&a->params, da, sizeof da);
-        doppel__params_describe(&b->params, db, sizeof db);
-        return doppel__error(err, DOPPEL_ERR_MISMATCH,
-                             "signatures made with different parameters "
-                             "(%s vs %s)",
-                             da, db);
-    }
-    if ((a->flags | b->flags) & DOPPEL__SIG_EMPTY) {
+    DOPPEL_FORWARD_IF_ERROR(check_pair(a, b, err));
+    if ((a->meta.flags | b->meta.flags) & DOPPEL__SIG_EMPTY) {
         *similarity = 0.0;
         return DOPPEL_OK;
     }
     *similarity = doppel__minhash_similarity(a->values, b->values,
                                              a->num_perm);
+    return DOPPEL_OK;
+}
+
+DOPPEL_API int doppel_signature_compare(const doppel_signature *a,
+                                        const doppel_signature *b,
+                                        const doppel_params *params,
+                                        doppel_match *out, doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!a || !b || !out, err, DOPPEL_ERR_PARAM,
+                           "signatures and out must not be NULL");
+    DOPPEL_FORWARD_IF_ERROR(check_pair(a, b, err));
+    doppel_params p = a->params;
+    if (params) {
+        doppel_params q = *params;
+        if (q.bands == 0 && q.rows == 0) /* LSH plays no part here */
+            q.bands = q.rows = 1;
+        DOPPEL_FORWARD_IF_ERROR(doppel_params_resolve(&q, &p, err));
+        if (!doppel__params_equal(&p, &a->params)) {
+            char da[160], db[160];
+            doppel__params_describe(&a->params, da, sizeof da);
+            doppel__params_describe(&p, db, sizeof db);
+            return doppel__error(err, DOPPEL_ERR_MISMATCH,
+                                 "signatures were made with %s, not %s", da,
+                                 db);
+        }
+    }
+    doppel__sketch_cref ca = doppel__signature_cref(a);
+    doppel__sketch_cref cb = doppel__signature_cref(b);
+    doppel__verify(&ca, &cb, a->num_perm, &p, out);
     return DOPPEL_OK;
 }
 
@@ -143,13 +206,18 @@ static uint64_t get64(const unsigned char *p)
     return (uint64_t)get32(p) | ((uint64_t)get32(p + 4) << 32);
 }
 
+static size_t sig_size(uint32_t K)
+{
+    return SIG_HEADER + 3u * (size_t)K + SIG_AUX + SIG_TRAILER;
+}
+
 DOPPEL_API int doppel_signature_serialize(const doppel_signature *sig,
                                           void *buf, size_t cap, size_t *size,
                                           doppel_error *err)
 {
     DOPPEL_RETURN_ERROR_IF(!sig || !size, err, DOPPEL_ERR_PARAM,
                            "signature and size must not be NULL");
-    size_t need = SIG_HEADER + 4u * sig->num_perm + SIG_TRAILER;
+    size_t need = sig_size(sig->num_perm);
     *size = need;
     if (!buf)
         return DOPPEL_OK;
@@ -158,21 +226,31 @@ DOPPEL_API int doppel_signature_serialize(const doppel_signature *sig,
                            "of %zu bytes",
                            cap, need);
     unsigned char *p = buf;
+    uint32_t K = sig->num_perm;
     memcpy(p, SIG_MAGIC, 4);
     put16(p + 4, SIG_VERSION);
-    put16(p + 6, (uint16_t)sig->flags);
+    put16(p + 6, (uint16_t)sig->meta.flags);
     put64(p + 8, sig->fingerprint);
     p[16] = (unsigned char)sig->params.shingle;
     p[17] = (unsigned char)sig->params.minhash;
     put16(p + 18, (uint16_t)sig->params.shingle_size);
-    put32(p + 20, sig->num_perm);
+    put32(p + 20, K);
     put64(p + 24, sig->params.seed);
-    put32(p + 32, sig->num_words);
-    put32(p + 36, sig->num_shingles);
-    for (uint32_t k = 0; k < sig->num_perm; k++)
-        put32(p + SIG_HEADER + 4u * k, sig->values[k]);
-    size_t body = SIG_HEADER + 4u * sig->num_perm;
-    put64(p + body, doppel__hash_bytes(p, body, 0));
+    put32(p + 32, sig->meta.num_words);
+    put32(p + 36, sig->meta.num_shingles);
+    put32(p + 40, sig->meta.num_entities);
+    put32(p + 44, (uint32_t)(sig->meta.rarity * 1000.0f + 0.5f));
+    unsigned char *q = p + SIG_HEADER;
+    for (uint32_t k = 0; k < K; k++, q += 2)
+        put16(q, sig->values[k]);
+    memcpy(q, sig->positions, K);
+    q += K;
+    for (unsigned k = 0; k < DOPPEL__LEDE_BINS; k++, q += 2)
+        put16(q, sig->lede[k]);
+    for (unsigned k = 0; k < DOPPEL__ENTITY_BINS; k++, q += 2)
+        put16(q, sig->entities[k]);
+    size_t body = (size_t)(q - p);
+    put64(q, doppel__hash_bytes(p, body, 0));
     return DOPPEL_OK;
 }
 
@@ -199,15 +277,15 @@ DOPPEL_API int doppel_signature_deserialize(doppel_signature **out,
                            "(this library reads version %u)",
                            version, SIG_VERSION);
     uint32_t K = get32(p + 20);
-    DOPPEL_RETURN_ERROR_IF(K < DOPPEL__MIN_PERM || K > DOPPEL__MAX_PERM, err,
+    DOPPEL_RETURN_ERROR_IF(K < DOPPEL_MIN_PERM || K > DOPPEL_MAX_PERM, err,
                            DOPPEL_ERR_CORRUPT,
                            "signature corrupt: num_perm %u at byte 20 is out "
                            "of range",
                            K);
-    size_t body = SIG_HEADER + 4u * (size_t)K;
-    DOPPEL_RETURN_ERROR_IF(len != body + SIG_TRAILER, err, DOPPEL_ERR_CORRUPT,
-                           "signature of K=%u must be %zu bytes, got %zu",
-                           K, body + SIG_TRAILER, len);
+    size_t total = sig_size(K), body = total - SIG_TRAILER;
+    DOPPEL_RETURN_ERROR_IF(len != total, err, DOPPEL_ERR_CORRUPT,
+                           "signature of K=%u must be %zu bytes, got %zu", K,
+                           total, len);
     uint64_t want = get64(p + body), got = doppel__hash_bytes(p, body, 0);
     DOPPEL_RETURN_ERROR_IF(want != got, err, DOPPEL_ERR_CORRUPT,
                            "signature corrupt: checksum mismatch at byte %zu",
@@ -218,6 +296,7 @@ DOPPEL_API int doppel_signature_deserialize(doppel_signature **out,
     params.shingle_size = get16(p + 18);
     params.num_perm = K;
     params.seed = get64(p + 24);
+    params.bands = params.rows = 1; /* set by whoever compares */
     doppel_params resolved;
     doppel_error perr = {0};
     if (doppel_params_resolve(&params, &resolved, &perr) < 0)
@@ -232,11 +311,20 @@ DOPPEL_API int doppel_signature_deserialize(doppel_signature **out,
     doppel_signature *s = doppel__signature_alloc(alloc, &resolved, fp);
     if (!s)
         return DOPPEL_NOMEM(err);
-    s->flags = get16(p + 6) & DOPPEL__SIG_EMPTY;
-    s->num_words = get32(p + 32);
-    s->num_shingles = get32(p + 36);
-    for (uint32_t k = 0; k < K; k++)
-        s->values[k] = get32(p + SIG_HEADER + 4u * k);
+    s->meta.flags = get16(p + 6) & (DOPPEL__SIG_EMPTY | DOPPEL__SIG_FALLBACK);
+    s->meta.num_words = get32(p + 32);
+    s->meta.num_shingles = get32(p + 36);
+    s->meta.num_entities = get32(p + 40);
+    s->meta.rarity = (float)get32(p + 44) / 1000.0f;
+    const unsigned char *q = p + SIG_HEADER;
+    for (uint32_t k = 0; k < K; k++, q += 2)
+        s->values[k] = get16(q);
+    memcpy(s->positions, q, K);
+    q += K;
+    for (unsigned k = 0; k < DOPPEL__LEDE_BINS; k++, q += 2)
+        s->lede[k] = get16(q);
+    for (unsigned k = 0; k < DOPPEL__ENTITY_BINS; k++, q += 2)
+        s->entities[k] = get16(q);
     *out = s;
     return DOPPEL_OK;
 }

@@ -16,8 +16,16 @@ typedef struct doppel__tokens {
     size_t text_len, text_cap;
     uint32_t *start;
     uint32_t *len;
+    uint8_t *flags; /* DOPPEL__TOK_* per word */
     size_t n, cap;
 } doppel__tokens;
+
+/* Per-word flags. */
+#define DOPPEL__TOK_UPPER 1u /* its first letter was upper or title case */
+#define DOPPEL__TOK_DIGIT 2u /* it contains a digit or number character */
+#define DOPPEL__TOK_LINE 4u  /* first word of a line (or of the text) */
+#define DOPPEL__TOK_PARA 8u  /* first word after a blank line (or of the text) */
+#define DOPPEL__TOK_SENT 16u /* first word of a line or after . ! or ? */
 
 /** Largest input the tokenizer accepts (offsets are 32-bit). */
 #define DOPPEL__MAX_TEXT_BYTES ((size_t)1 << 30)

@@ -8,7 +8,7 @@
  *
  *      31                              8 7        0
  *     +---------------------------------+----------+
- *     |  folded - cp  (signed, 24 bits) |  class   |
+ *     |  folded - cp  (signed, 24 bits) | flags|cls|
  *     +---------------------------------+----------+
  *
  * Storing the fold as a delta makes runs of "identity" blocks identical,
@@ -30,12 +30,18 @@ enum {
     DOPPEL__UC_APOS = 5    /* apostrophe: kept only between letters */
 };
 
+/* Flags on LETTER and IDEO entries (bits 4-5 of the class byte). */
+#define DOPPEL__UC_UPPER 0x10   /* upper or title case before folding */
+#define DOPPEL__UC_NUMERIC 0x20 /* a digit or other number character */
+#define DOPPEL__UC_CLASS(c) ((c) & 0x0F)
+
 #define DOPPEL__REPLACEMENT_CHAR 0xFFFDu
 
 extern const uint16_t doppel__unicode_stage1[0x110000 >> 8];
 extern const int32_t doppel__unicode_stage2[][256];
 
-/** Fold `cp` and return its class in *cls. cp must be <= 0x10FFFF. */
+/** Fold `cp` and return its class byte (class | flags) in *cls.
+ *  cp must be <= 0x10FFFF. */
 static inline uint32_t doppel__uc_fold(uint32_t cp, int *cls)
 {
     int32_t e = doppel__unicode_stage2[doppel__unicode_stage1[cp >> 8]]
