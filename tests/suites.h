@@ -13,6 +13,7 @@
 
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
     X(params)                                                                  \
+    X(tokenize)                                                                \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \

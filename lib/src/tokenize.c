@@ -231,7 +231,9 @@ int doppel__normalize(const char *str, size_t n, char **outp, size_t *out_len,
     const unsigned char *s = (const unsigned char *)str;
     if (n > DOPPEL__MAX_TEXT_BYTES)
         return DOPPEL_ERR_LIMIT;
-    unsigned char *out = doppel__malloc(a, 2 * n + 8);
+    /* Unlike the words, the normalised text keeps U+FFFD: every invalid
+     * byte can become three bytes, so 3n + 1 bytes always suffice. */
+    unsigned char *out = doppel__malloc(a, 3 * n + 1);
     if (!out)
         return DOPPEL_ERR_NOMEM;
     size_t p = 0, i = 0;
