@@ -448,6 +448,26 @@ static void check_same_words(const char *s, size_t n, const char *what)
     free(norm2);
 }
 
+START_TEST(test_normalized_same_words_every_code_point)
+{
+    for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        unsigned char buf[16];
+        size_t n = 0;
+        buf[n++] = 'a';
+        n += doppel__utf8_encode(cp, buf + n);
+        buf[n++] = 'B';
+        n += doppel__utf8_encode(cp, buf + n);
+        char what[32];
+        snprintf(what, sizeof what, "U+%04X", (unsigned)cp);
+        /* alone between letters, and doubled after an upper-case one */
+        check_same_words((const char *)buf + 1, n - 1, what);
+        check_same_words((const char *)buf, n, what);
+    }
+}
+END_TEST
+
 static uint64_t rng_next(uint64_t *s)
 {
     uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
@@ -542,6 +562,7 @@ Suite *suite_tokenize(void)
     tcase_add_test(tc, test_truncated_prefixes_at_page_end);
     tcase_add_test(tc, test_single_bytes_at_page_end);
     tcase_add_test(tc, test_normalize_expands_invalid_bytes);
+    tcase_add_test(tc, test_normalized_same_words_every_code_point);
     tcase_add_test(tc, test_random_bytes);
     tcase_add_test(tc, test_reuse);
     tcase_add_test(tc, test_out_of_memory);

@@ -70,7 +70,11 @@ def entry(cp):
         low = ch.lower()
         if len(low) != 1:
             low = ch  # multi-character lower case (e.g. U+0130): keep
-        low = strip_diacritics(low)
+        # Lower-case the base letter too: U+0130 (İ) has no one-character
+        # lower case and is kept, but its base letter I is upper case, and
+        # folding must be idempotent (tokenising normalised text gives the
+        # words of the raw text).
+        low = strip_diacritics(low).lower()
         if low == "ё":
             low = "е"
         name = ud.name(ch, "")
