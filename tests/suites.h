@@ -14,6 +14,8 @@
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
     X(params)                                                                  \
     X(tokenize)                                                                \
+    X(skeleton)                                                                \
+    X(shingle)                                                                 \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
