@@ -16,6 +16,7 @@
     X(tokenize)                                                                \
     X(skeleton)                                                                \
     X(shingle)                                                                 \
+    X(lexicon)                                                                 \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
