@@ -17,6 +17,7 @@
     X(skeleton)                                                                \
     X(shingle)                                                                 \
     X(lexicon)                                                                 \
+    X(minhash)                                                                 \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
