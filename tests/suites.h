@@ -18,6 +18,7 @@
     X(shingle)                                                                 \
     X(lexicon)                                                                 \
     X(minhash)                                                                 \
+    X(lsh)                                                                     \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
