@@ -19,6 +19,7 @@
     X(lexicon)                                                                 \
     X(minhash)                                                                 \
     X(lsh)                                                                     \
+    X(signature)                                                               \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
