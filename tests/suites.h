@@ -20,6 +20,7 @@
     X(minhash)                                                                 \
     X(lsh)                                                                     \
     X(signature)                                                               \
+    X(verify)                                                                  \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
