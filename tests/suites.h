@@ -21,6 +21,7 @@
     X(lsh)                                                                     \
     X(signature)                                                               \
     X(verify)                                                                  \
+    X(dedup)                                                                   \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \

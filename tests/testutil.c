@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,31 +72,48 @@ char *tu_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* The failing allocator may be called from a dedup's worker threads: its
+ * counters are updated under one lock. */
+static pthread_mutex_t fa_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Count an allocation attempt; 0 if it must fail. */
+static int fa_admit(tu_failing_alloc *fa)
+{
+    pthread_mutex_lock(&fa_lock);
+    fa->calls++;
+    int ok = fa->budget != 0;
+    if (fa->budget > 0)
+        fa->budget--;
+    pthread_mutex_unlock(&fa_lock);
+    return ok;
+}
+
+static void fa_count(tu_failing_alloc *fa, long delta)
+{
+    pthread_mutex_lock(&fa_lock);
+    fa->live += delta;
+    pthread_mutex_unlock(&fa_lock);
+}
+
 static void *fa_alloc(void *opaque, size_t size)
 {
     tu_failing_alloc *fa = opaque;
-    fa->calls++;
-    if (fa->budget == 0)
+    if (!fa_admit(fa))
         return NULL;
-    if (fa->budget > 0)
-        fa->budget--;
     void *p = malloc(size ? size : 1);
     if (p)
-        fa->live++;
+        fa_count(fa, 1);
     return p;
 }
 
 static void *fa_realloc(void *opaque, void *p, size_t size)
 {
     tu_failing_alloc *fa = opaque;
-    fa->calls++;
-    if (fa->budget == 0)
+    if (!fa_admit(fa))
         return NULL;
-    if (fa->budget > 0)
-        fa->budget--;
     void *np = realloc(p, size ? size : 1);
     if (np && !p)
-        fa->live++;
+        fa_count(fa, 1);
     return np;
 }
 
@@ -103,7 +121,7 @@ static void fa_free(void *opaque, void *p)
 {
     tu_failing_alloc *fa = opaque;
     if (p)
-        fa->live--;
+        fa_count(fa, -1);
     free(p);
 }
 

@@ -37,7 +37,9 @@ void tu_write_file(const char *path, const void *data, size_t len);
 /** Read a whole file (malloc'd, NUL-terminated); *len gets its size. */
 char *tu_read_file(const char *path, size_t *len);
 
-/** An allocator that fails every allocation after `budget` successes. */
+/** An allocator that fails every allocation after `budget` successes.
+ *  Safe to use from several threads (a dedup's workers); set budget to -1
+ *  to let allocations succeed again. */
 typedef struct tu_failing_alloc {
     doppel_allocator a;
     long budget;   /* allocations left before failing; <0 = never fail */
