@@ -22,6 +22,7 @@
     X(signature)                                                               \
     X(verify)                                                                  \
     X(dedup)                                                                   \
+    X(seed)                                                                    \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
