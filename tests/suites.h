@@ -23,6 +23,7 @@
     X(verify)                                                                  \
     X(dedup)                                                                   \
     X(seed)                                                                    \
+    X(api)                                                                     \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
