@@ -24,6 +24,7 @@
     X(dedup)                                                                   \
     X(seed)                                                                    \
     X(api)                                                                     \
+    X(bbc)                                                                     \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
