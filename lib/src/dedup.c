@@ -344,6 +344,14 @@ static double rep_similarity(const void *ctx, uint32_t a, uint32_t b)
                                       (unsigned)K);
 }
 
+static double rep_lede_similarity(const void *ctx, uint32_t a, uint32_t b)
+{
+    const doppel_dedup *d = ctx;
+    return doppel__minhash_similarity(d->lede + (size_t)a * DOPPEL__LEDE_BINS,
+                                      d->lede + (size_t)b * DOPPEL__LEDE_BINS,
+                                      DOPPEL__LEDE_BINS);
+}
+
 /* Similarity of a member to its representative, as verification would
  * report it (the containment of a contained copy, else the Jaccard). */
 static float member_similarity(const doppel_dedup *d, uint32_t doc,
@@ -418,7 +426,8 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     for (size_t i = 0; i < n; i++)
         rarity[i] = d->meta[i].rarity;
     if (doppel__cluster_representatives(&uf, d->dates, rarity, rep_similarity,
-                                        d, d->rep, d->csize, a) < 0)
+                                        rep_lede_similarity, d, d->rep,
+                                        d->csize, a) < 0)
         goto nomem;
 
     memset(&d->stats, 0, sizeof d->stats);
