@@ -31,14 +31,14 @@
 #include <string.h>
 
 
-/* Are the matching bins spread over the whole document whose bin
- * positions are `pos`? Bins are taken in order of position; each run of
- * unmatched bins (two or more) spans the stretch of the document from the
- * matched bin (or document edge) before it to the one after it. The
- * longest such stretch, in 256ths of the document's length, must be at
- * most DOPPEL__SPREAD_MAX_GAP. A stretch holding no bins at all is no
- * evidence either way (a list of names yields few skeleton shingles) and
- * does not count.
+/* How far are the matching bins from being spread over the whole document
+ * whose bin positions are `pos`? Bins are taken in order of position; each
+ * run of unmatched bins (two or more) spans the stretch of the document
+ * from the matched bin (or document edge) before it to the one after it.
+ * Returns the longest such stretch in 256ths of the document's length (256
+ * when nothing matches). A stretch holding no bins at all is no evidence
+ * either way (a list of names yields few skeleton shingles) and does not
+ * count.
  *
  * Copies of every kind measured on the labelled benchmark — spun, typo'd,
  * truncated, reordered, wrapped in boilerplate — leave stretches of 0.05 to
@@ -48,8 +48,8 @@
  * bins, under independence, was tried first and rejected: neighbouring
  * k-grams share words, so misses clump and genuine copies failed it 8-16%
  * of the time. */
-static int spread(const uint8_t *pos, const doppel__mh *x, const doppel__mh *y,
-                  unsigned K)
+static unsigned largest_gap(const uint8_t *pos, const doppel__mh *x,
+                            const doppel__mh *y, unsigned K)
 {
     /* Counting sort of the bins by position (ties by bin number). */
     uint16_t start[257];
@@ -76,10 +76,10 @@ static int spread(const uint8_t *pos, const doppel__mh *x, const doppel__mh *y,
         prev = pos[k];
     }
     if (!any)
-        return 0;
+        return 256;
     if (misses >= 2 && (unsigned)(255 - prev) > gap)
         gap = (unsigned)(255 - prev);
-    return gap <= DOPPEL__SPREAD_MAX_GAP;
+    return gap;
 }
 
 /* Share of the smaller set found in the larger, from their Jaccard
@@ -109,8 +109,10 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
     double j = (double)eq / (double)K;
     out->jaccard = j;
     out->containment = containment(j, ma->num_shingles, mb->num_shingles);
-    out->spread_a = spread(a->positions, a->values, b->values, K);
-    out->spread_b = spread(b->positions, a->values, b->values, K);
+    unsigned gap_a = largest_gap(a->positions, a->values, b->values, K);
+    unsigned gap_b = largest_gap(b->positions, a->values, b->values, K);
+    out->spread_a = gap_a <= DOPPEL__SPREAD_MAX_GAP;
+    out->spread_b = gap_b <= DOPPEL__SPREAD_MAX_GAP;
 
     uint32_t ea = ma->num_entities, eb = mb->num_entities;
     uint32_t emin = ea < eb ? ea : eb, emax = ea < eb ? eb : ea;
@@ -137,7 +139,9 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
     int by_jaccard = j >= p->threshold;
     int by_containment = out->containment >= p->containment;
     int contained = 0;
-    if (by_jaccard && (out->spread_a || out->spread_b)) {
+    int both = gap_a <= DOPPEL__SPREAD_MAX_GAP_BOTH &&
+               gap_b <= DOPPEL__SPREAD_MAX_GAP_BOTH;
+    if (by_jaccard && both) {
         out->similarity = j;
     } else if (by_containment && spread_small &&
                ns >= DOPPEL__CONTAIN_MIN_SHINGLES &&

@@ -7,8 +7,11 @@
 #include "signature.h"
 
 /* The largest stretch of a document, in 256ths of its length, that may hold
- * no matching bin for its matches to count as spread over all of it. */
-#define DOPPEL__SPREAD_MAX_GAP 77 /* 0.30 */
+ * only unmatched bins for its matches to count as spread over all of it: for
+ * the smaller document of a contained copy, and (stricter) for both
+ * documents of a pair accepted on Jaccard similarity. */
+#define DOPPEL__SPREAD_MAX_GAP 77       /* 0.30 */
+#define DOPPEL__SPREAD_MAX_GAP_BOTH 64  /* 0.25 */
 
 /* Contained copies: the smaller document must have at least this many
  * shingles and be at least 1/DOPPEL__CONTAIN_MAX_RATIO of the larger. */
