@@ -189,7 +189,7 @@ typedef struct doppel_params {
 #define DOPPEL_PARAMS_VERSION 1
 #define DOPPEL_PARAMS_INIT                                                     \
     { DOPPEL_PARAMS_VERSION, DOPPEL_SHINGLE_SKELETON, 0, 128,                  \
-      DOPPEL_MINHASH_ONE_PERM, 0, 0.45, 0, 0, DOPPEL_VERIFY_ROBUST, 0.0 }
+      DOPPEL_MINHASH_ONE_PERM, 0, 0.40, 0, 0, DOPPEL_VERIFY_ROBUST, 0.0 }
 
 /**
  * Check params and fill in every default: shingle_size, containment, and
