@@ -279,6 +279,9 @@ typedef struct doppel_match {
     double entities;    /**< estimated share of the smaller document's names
                              and numbers found in the other; -1 when either
                              has too few to judge */
+    double lede;        /**< estimated similarity of the two openings (the
+                             first shingles from the first line of 12 or
+                             more words) */
     int spread_a;       /**< 1 if the shared shingles are spread over all of
                              document a, 0 if some part of a shares nothing */
     int spread_b;       /**< the same for document b */

@@ -13,7 +13,8 @@
  *    document, |A n B| = J (|A| + |B|) / (1 + J); divided by the smaller
  *    set it says how much of the smaller document the larger one holds. A
  *    truncated copy, or an original whose copy added boilerplate, is
- *    contained.
+ *    contained — and opens the way the larger document opens (the lede
+ *    sketches agree), which a page sharing only a footer does not.
  *
  *  - spread: every bin remembers where in its document its shingle starts.
  *    If the documents are copies, the bins that match are spread over the
@@ -150,7 +151,7 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
                     const doppel__corpus_df *df, doppel_match *out)
 {
     const doppel__sketch_meta *ma = a->meta, *mb = b->meta;
-    out->jaccard = out->containment = out->similarity = 0.0;
+    out->jaccard = out->containment = out->similarity = out->lede = 0.0;
     out->entities = -1.0;
     out->spread_a = out->spread_b = 0;
     out->duplicate = 0;
@@ -158,6 +159,8 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
         out->reason = "an empty document is a duplicate of nothing";
         return;
     }
+    out->lede = doppel__minhash_similarity(a->lede, b->lede,
+                                           DOPPEL__LEDE_BINS);
     unsigned eq = doppel__minhash_equal(a->values, b->values, K);
     double j = (double)eq / (double)K;
     out->jaccard = j;
@@ -198,7 +201,8 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
         out->similarity = j;
     } else if (by_containment && spread_small &&
                ns >= DOPPEL__CONTAIN_MIN_SHINGLES &&
-               (uint64_t)ns * DOPPEL__CONTAIN_MAX_RATIO >= ng) {
+               (uint64_t)ns * DOPPEL__CONTAIN_MAX_RATIO >= ng &&
+               out->lede >= DOPPEL__CONTAIN_MIN_LEDE) {
         out->similarity = out->containment;
         contained = 1;
     } else {
@@ -210,7 +214,7 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
                 : "similarity below the threshold";
         return;
     }
-    if (df && boilerplate(a, b, K, df)) {
+    if (df && !contained && boilerplate(a, b, K, df)) {
         out->reason = "the shared text is common to many other documents "
                       "(boilerplate) and the documents' own texts differ";
         return;
