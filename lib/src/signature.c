@@ -36,7 +36,7 @@
 #include <string.h>
 
 /* Bump when tokenising, shingling or hashing changes signature values. */
-#define DOPPEL__SKETCH_ALGORITHM 3u
+#define DOPPEL__SKETCH_ALGORITHM 4u
 #define SIG_MAGIC "DPSG"
 #define SIG_VERSION 1u
 #define SIG_HEADER 48u
@@ -173,7 +173,7 @@ DOPPEL_API int doppel_signature_compare(const doppel_signature *a,
     }
     doppel__sketch_cref ca = doppel__signature_cref(a);
     doppel__sketch_cref cb = doppel__signature_cref(b);
-    doppel__verify(&ca, &cb, a->num_perm, &p, out);
+    doppel__verify(&ca, &cb, a->num_perm, &p, NULL, out);
     return DOPPEL_OK;
 }
 
