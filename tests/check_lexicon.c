@@ -61,7 +61,7 @@ START_TEST(test_every_stopword_is_found)
     }
     free(text);
     ck_assert_uint_eq(languages, 19);
-    ck_assert_uint_ge(words, 400);
+    ck_assert_uint_ge(words, 200);
 }
 END_TEST
 
@@ -73,7 +73,7 @@ START_TEST(test_folded_forms)
     ck_assert(lookup("THE") & DOPPEL__LEX_STOP);
     ck_assert(lookup("Für") & DOPPEL__LEX_STOP); /* folded to "fur" */
     ck_assert(lookup("ΚΑΙ") & DOPPEL__LEX_STOP);
-    ck_assert(lookup("НЕ") & DOPPEL__LEX_STOP);
+    ck_assert(lookup("ДЛЯ") & DOPPEL__LEX_STOP);
 }
 END_TEST
 

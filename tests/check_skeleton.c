@@ -116,13 +116,14 @@ START_TEST(test_sentences)
     EXPECT_SKELETON("US Secretary of Narrate Mike Pompeo these days stated the "
                     "US will function with 12 allies",
                     "* of * the * with 12 *");
+    /* Auxiliaries are content: a spinner rewrites "was" too. */
     EXPECT_SKELETON("It was the best of times, it was the worst of times.",
-                    "it was the * of * it was the * of *");
+                    "it * the * of * it * the * of *");
     EXPECT_SKELETON("Le président de la République a dit que la loi sera "
                     "votée en 2021.",
                     "le * de la * a * que la * en 2021");
     EXPECT_SKELETON("Die Regierung hat am Montag 3 neue Gesetze beschlossen.",
-                    "die * hat am * 3 *");
+                    "die * am * 3 *");
     /* Numbers with letters count as numbers. */
     EXPECT_SKELETON("Covid19 cases rose 5%", "covid19 * 5");
     EXPECT_SKELETON("", "");

@@ -7,8 +7,9 @@
  *   an article + a large site footer        -> duplicate, as a contained copy
  *     (Jaccard similarity far below the threshold)
  *   two articles under one large footer     -> not a duplicate: the shared
- *     text is confined to one part of each (Jaccard far above the
- *     threshold passed in, which plain Jaccard verification accepts)
+ *     text is confined to one part of each (Jaccard above the threshold
+ *     passed in, which plain Jaccard verification accepts); in a batch,
+ *     pages of one site never merge
  *   one template, other names and numbers   -> not a duplicate: the names
  *     and numbers differ
  *   different articles, empty documents     -> not duplicates
@@ -236,66 +237,84 @@ START_TEST(test_footer_copy_is_contained)
 }
 END_TEST
 
-static double similarity(const char *a, const char *b)
-{
-    doppel_signature *sa = sketch(a), *sb = sketch(b);
-    double s = -1;
-    ck_assert_int_eq(doppel_signature_similarity(sa, sb, &s, NULL), DOPPEL_OK);
-    doppel_signature_free(sa);
-    doppel_signature_free(sb);
-    return s;
-}
-
-/* Two different articles, each followed by the same footer 1.4 times
- * their size: the footer is ~58% of each page, so the Jaccard similarity
- * (~0.4) is far above a threshold of 0.25 and plain Jaccard verification
- * calls them duplicates; but the matches lie in the footer only, and the
- * article (~42% of each page, more than the 30% an unmatched stretch may
- * cover) matches nothing.
+/* Two different articles, each followed by the same footer as long as
+ * they are (the footer is half of each page): their Jaccard similarity
+ * (~0.33) is above a threshold of 0.25 passed in, and plain Jaccard
+ * verification calls most such pairs duplicates; but the matches lie in
+ * the footer, and the articles (half of each page, more than an unmatched
+ * stretch may cover) match nothing.
  *
- * "Share only the footer" is taken literally: pairs of articles whose
- * sketches share no value with each other or with the footer. Skeleton
- * shingles such as "* of the * in the" occur in unrelated English texts,
- * and a single such chance match inside the article body splits its
- * unmatched stretch in two (see the report printed below for how many
- * pairs were left out for this reason). */
+ * Skeleton shingles such as "* of the * in the" occur in unrelated English
+ * texts, and one such chance match inside an article splits its unmatched
+ * stretch in two, so pair by pair the verdict is a matter of chance. Stated
+ * tolerance over 40 pairs: at least 75% refused as confined (82% today;
+ * ignoring isolated matched bins would make it 100%), and none of them
+ * merged in a batch dedup, where the footer's values are common to many
+ * documents. */
 START_TEST(test_shared_footer_is_confined)
 {
-    size_t tested = 0, chance = 0;
-    for (size_t i = 0; i + 1 < wikinews.n && tested < 4; i += 2) {
+    enum { PAIRS = 40 };
+    char *pages[2 * PAIRS];
+    size_t npages = 0, confined = 0, plain = 0;
+    char *f = NULL;
+    for (size_t i = 0; i + 1 < wikinews.n && npages < 2 * PAIRS; i += 2) {
         if (count_words(wikinews.docs[i].text) < 300 ||
             count_words(wikinews.docs[i + 1].text) < 300)
             continue;
         char *a = article(i, 380), *b = article(i + 1, 380);
-        size_t w = (count_words(a) + count_words(b)) / 2;
-        char *f = footer(150, w + 2 * w / 5);
-        if (similarity(a, b) > 0 || similarity(a, f) > 0 ||
-            similarity(b, f) > 0) {
-            chance++;
-        } else {
-            char *fa = concat(a, f), *fb = concat(b, f);
-            doppel_params p = DOPPEL_PARAMS_INIT;
-            p.threshold = 0.25;
-            doppel_match m = compare("two articles + one footer", fa, fb, &p);
-            expect(&m, 0, REASON_CONFINED);
-            ck_assert_int_eq(m.spread_a, 0);
-            ck_assert_int_eq(m.spread_b, 0);
-            ck_assert_double_ge(m.jaccard, p.threshold);
-            p.verify = DOPPEL_VERIFY_JACCARD;
-            doppel_match j = compare("  same, plain Jaccard", fa, fb, &p);
-            ck_assert_int_eq(j.duplicate, 1);
-            free(fa);
-            free(fb);
-            tested++;
+        if (!f) /* one footer for the whole site */
+            f = footer(150, (count_words(a) + count_words(b)) / 2);
+        char *fa = concat(a, f), *fb = concat(b, f);
+        doppel_signature *sa = sketch(fa), *sb = sketch(fb);
+        doppel_params p = DOPPEL_PARAMS_INIT;
+        p.threshold = 0.25;
+        doppel_match m;
+        ck_assert_int_eq(doppel_signature_compare(sa, sb, &p, &m, NULL),
+                         DOPPEL_OK);
+        if (!m.duplicate && strstr(m.reason, REASON_CONFINED)) {
+            confined++;
+        } else if (!m.duplicate) {
+            ck_assert_msg(strstr(m.reason, REASON_BELOW) != NULL, "%s",
+                          m.reason);
         }
+        p.verify = DOPPEL_VERIFY_JACCARD;
+        ck_assert_int_eq(doppel_signature_compare(sa, sb, &p, &m, NULL),
+                         DOPPEL_OK);
+        plain += (size_t)m.duplicate;
+        doppel_signature_free(sa);
+        doppel_signature_free(sb);
+        pages[npages++] = fa;
+        pages[npages++] = fb;
         free(a);
         free(b);
-        free(f);
     }
-    fprintf(stderr, "verify: %zu footer pairs tested, %zu left out for "
-            "chance matches between the articles or with the footer\n",
-            tested, chance);
-    ck_assert_uint_eq(tested, 4);
+    ck_assert_uint_eq(npages, 2 * PAIRS);
+    fprintf(stderr,
+            "verify: %d pairs of articles under one footer: %zu refused as "
+            "confined, %zu duplicates by plain Jaccard (threshold 0.25)\n",
+            PAIRS, confined, plain);
+    ck_assert_uint_ge(confined, PAIRS * 3 / 4);
+    ck_assert_uint_ge(plain, PAIRS * 3 / 4);
+
+    /* The site's 80 pages in one batch at default settings: no merges. */
+    doppel_dedup_opts o = DOPPEL_DEDUP_OPTS_INIT;
+    doppel_dedup *d = NULL;
+    ck_assert_int_eq(doppel_dedup_create(&d, &o, NULL), DOPPEL_OK);
+    for (size_t i = 0; i < npages; i++) {
+        doppel_doc doc = {"page", 4, pages[i], strlen(pages[i]),
+                          DOPPEL_NO_DATE};
+        ck_assert_int_eq(doppel_dedup_add(d, &doc, NULL), DOPPEL_OK);
+    }
+    ck_assert_int_eq(doppel_dedup_finish(d, NULL), DOPPEL_OK);
+    doppel_dedup_stats st;
+    ck_assert_int_eq(doppel_dedup_stats_get(d, &st, NULL), DOPPEL_OK);
+    fprintf(stderr, "verify: the 80 pages in one dedup: %zu clusters\n",
+            st.clusters);
+    ck_assert_uint_eq(st.clusters, npages);
+    doppel_dedup_free(d);
+    for (size_t i = 0; i < npages; i++)
+        free(pages[i]);
+    free(f);
 }
 END_TEST
 
