@@ -157,6 +157,18 @@ tu_guarded tu_guarded_copy(const void *data, size_t len)
     return g;
 }
 
+void tu_guarded_place(tu_guarded *g, const void *data, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    TU_CHECK(len <= g->map_len - page, "%zu bytes do not fit the guarded "
+             "mapping of %zu", len, g->map_len - page);
+    char *end = (char *)g->map + (g->map_len - page);
+    if (len)
+        memmove(end - len, data, len);
+    g->data = end - len;
+    g->len = len;
+}
+
 void tu_guarded_free(tu_guarded *g)
 {
     if (g->map)
