@@ -27,9 +27,16 @@
 #include <string.h>
 
 static tu_corpus wikinews;
+/* One sketcher with the default parameters for every test (creating one
+ * resolves the LSH bands, which is the slow part under valgrind). */
+static doppel_sketcher *sketcher;
+
 
 static void load_corpus(void)
 {
+    doppel_params p = DOPPEL_PARAMS_INIT;
+    ck_assert_int_eq(doppel_sketcher_create(&sketcher, &p, NULL, NULL),
+                     DOPPEL_OK);
     char path[4096];
     tu_corpus_load(&wikinews,
                    tu_source_path(path, sizeof path, "corpus/wikinews.jsonl"),
@@ -39,6 +46,7 @@ static void load_corpus(void)
 
 static void free_corpus(void)
 {
+    doppel_sketcher_free(sketcher);
     tu_corpus_free(&wikinews);
 }
 
@@ -141,15 +149,11 @@ static char *concat(const char *a, const char *b)
 
 static doppel_signature *sketch(const char *text)
 {
-    doppel_params p = DOPPEL_PARAMS_INIT;
-    doppel_sketcher *sk = NULL;
-    ck_assert_int_eq(doppel_sketcher_create(&sk, &p, NULL, NULL), DOPPEL_OK);
     doppel_signature *sig = NULL;
     doppel_error err = {0, {0}};
-    ck_assert_msg(doppel_sketch(sk, text, strlen(text), &sig, &err) ==
+    ck_assert_msg(doppel_sketch(sketcher, text, strlen(text), &sig, &err) ==
                       DOPPEL_OK,
                   "%s", err.message);
-    doppel_sketcher_free(sk);
     return sig;
 }
 
