@@ -36,7 +36,7 @@
 #include <string.h>
 
 /* Bump when tokenising, shingling or hashing changes signature values. */
-#define DOPPEL__SKETCH_ALGORITHM 3u
+#define DOPPEL__SKETCH_ALGORITHM 4u
 #define SIG_MAGIC "DPSG"
 #define SIG_VERSION 1u
 #define SIG_HEADER 48u
