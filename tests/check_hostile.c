@@ -61,12 +61,61 @@ START_TEST(test_fold_is_idempotent)
 }
 END_TEST
 
+/* An allocator that remembers the size of the last block it handed out. */
+typedef struct sized_alloc {
+    doppel_allocator a;
+    size_t last;
+} sized_alloc;
+
+static void *sa_alloc(void *opaque, size_t size)
+{
+    ((sized_alloc *)opaque)->last = size;
+    return malloc(size ? size : 1);
+}
+
+static void *sa_realloc(void *opaque, void *p, size_t size)
+{
+    ((sized_alloc *)opaque)->last = size;
+    return realloc(p, size ? size : 1);
+}
+
+static void sa_free(void *opaque, void *p)
+{
+    (void)opaque;
+    free(p);
+}
+
+/* Found by fuzz_tokenize: the normalised text of invalid UTF-8 is three
+ * times its size (each bad byte becomes U+FFFD), and the buffer was sized
+ * for twice: a heap overflow. */
+START_TEST(test_normalize_invalid_bytes)
+{
+    enum { N = 1000 };
+    char in[N];
+    memset(in, 0xFF, sizeof in);
+    in[0] = 'a';
+    sized_alloc sa = {{sa_alloc, sa_realloc, sa_free, NULL}, 0};
+    sa.a.opaque = &sa;
+    char *out = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(doppel__normalize(in, N, &out, &len, &sa.a), DOPPEL_OK);
+    ck_assert_uint_eq(len, 1 + 3 * (N - 1));
+    ck_assert_uint_gt(sa.last, len);
+    ck_assert_int_eq(out[0], 'a');
+    for (size_t i = 1; i < len; i += 3)
+        ck_assert_int_eq(memcmp(out + i, "\xEF\xBF\xBD", 3), 0);
+    ck_assert_int_eq(out[len], '\0');
+    free(out);
+}
+END_TEST
+
 Suite *suite_hostile(void)
 {
     Suite *s = suite_create("hostile");
     TCase *fz = tcase_create("fuzz-regressions");
     tcase_set_timeout(fz, 300);
     tcase_add_test(fz, test_fold_is_idempotent);
+    tcase_add_test(fz, test_normalize_invalid_bytes);
     suite_add_tcase(s, fz);
     return s;
 }
