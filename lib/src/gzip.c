@@ -391,15 +391,14 @@ static int read_gzip(doppel__source *s, unsigned char *buf, size_t cap,
         }
         if (s->state == SOURCE_DONE)
             break;
-        if (s->in_pos == s->in_len) {
+        if (s->in_pos == s->in_len && !s->eof)
             DOPPEL_FORWARD_IF_ERROR(fill_input(s, err));
-            if (s->in_pos == s->in_len)
-                return fail(s, err, DOPPEL_ERR_FORMAT,
-                            "truncated gzip stream at byte %llu",
-                            (unsigned long long)s->raw_read);
-        }
+        /* Step even with no input left: the inflater may still hold a
+         * match it had no room to copy, and finishing it may show the
+         * data to be corrupt rather than truncated. */
         const unsigned char *in = s->in + s->in_pos;
         size_t in_left = s->in_len - s->in_pos;
+        unsigned char *out_before = out;
         const char *msg = NULL;
         inflate_status st =
             s->ops->step(s->inflater, &in, &in_left, &out, &out_left, &msg);
@@ -416,6 +415,11 @@ static int read_gzip(doppel__source *s, unsigned char *buf, size_t cap,
             s->state = SOURCE_BETWEEN;
         if (out != buf)
             break;
+        if (st == INFLATE_OK && out == out_before && s->in_pos == s->in_len &&
+            s->eof)
+            return fail(s, err, DOPPEL_ERR_FORMAT,
+                        "truncated gzip stream at byte %llu",
+                        (unsigned long long)s->raw_read);
     }
     *got = (size_t)(out - buf);
     return DOPPEL_OK;
