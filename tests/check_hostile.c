@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "suites.h"
 
+#include "hash.h"
 #include "testutil.h"
 #include "tokenize.h"
 #include "unicode.h"
@@ -109,6 +110,75 @@ START_TEST(test_normalize_invalid_bytes)
 }
 END_TEST
 
+static const char article[] =
+    "The quick brown fox jumps over the lazy dog near the old river bank "
+    "while Farmer Giles watches from his porch in Oxford on 12 May 1999.";
+
+/* A serialised signature of `article` (malloc'd). */
+static unsigned char *serialized(size_t *len)
+{
+    doppel_params p = DOPPEL_PARAMS_INIT;
+    doppel_sketcher *sk = NULL;
+    doppel_signature *sig = NULL;
+    ck_assert_int_eq(doppel_sketcher_create(&sk, &p, NULL, NULL), DOPPEL_OK);
+    ck_assert_int_eq(doppel_sketch(sk, article, sizeof article - 1, &sig,
+                                   NULL),
+                     DOPPEL_OK);
+    ck_assert_int_eq(doppel_signature_serialize(sig, NULL, 0, len, NULL),
+                     DOPPEL_OK);
+    unsigned char *buf = malloc(*len);
+    ck_assert_int_eq(doppel_signature_serialize(sig, buf, *len, len, NULL),
+                     DOPPEL_OK);
+    doppel_signature_free(sig);
+    doppel_sketcher_free(sk);
+    return buf;
+}
+
+/* Set a little-endian 32-bit field and make the checksum match again, as
+ * a damaged-but-checksummed (or crafted) file would. */
+static void patch32(unsigned char *buf, size_t len, size_t at, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        buf[at + (size_t)i] = (unsigned char)(v >> (8 * i));
+    uint64_t h = doppel__hash_bytes(buf, len - 8, 0);
+    for (int i = 0; i < 8; i++)
+        buf[len - 8 + (size_t)i] = (unsigned char)(h >> (8 * i));
+}
+
+/* Found by fuzz_signature: a rarity field of up to 2^32 - 1 thousandths
+ * was accepted, and serialising that signature again converted a float
+ * beyond UINT32_MAX to an integer (undefined behaviour). Rarity is a mean
+ * of classes 0..14: more is corruption. */
+START_TEST(test_signature_rarity_out_of_range)
+{
+    size_t len;
+    unsigned char *buf = serialized(&len);
+    doppel_signature *sig = NULL;
+    doppel_error err = {0, {0}};
+    patch32(buf, len, 44, 14000);
+    ck_assert_int_eq(doppel_signature_deserialize(&sig, buf, len, NULL, &err),
+                     DOPPEL_OK);
+    ck_assert(doppel_signature_rarity(sig) == 14.0);
+    doppel_signature_free(sig);
+    static const uint32_t bad[] = {14001, 1000000, UINT32_MAX};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        patch32(buf, len, 44, bad[i]);
+        sig = NULL;
+        ck_assert_int_eq(
+            doppel_signature_deserialize(&sig, buf, len, NULL, &err),
+            DOPPEL_ERR_CORRUPT);
+        ck_assert_ptr_null(sig);
+        char want[128];
+        snprintf(want, sizeof want,
+                 "signature corrupt: rarity %u/1000 at byte 44 is out of "
+                 "range [0, 14000]",
+                 (unsigned)bad[i]);
+        ck_assert_str_eq(err.message, want);
+    }
+    free(buf);
+}
+END_TEST
+
 Suite *suite_hostile(void)
 {
     Suite *s = suite_create("hostile");
@@ -116,6 +186,7 @@ Suite *suite_hostile(void)
     tcase_set_timeout(fz, 300);
     tcase_add_test(fz, test_fold_is_idempotent);
     tcase_add_test(fz, test_normalize_invalid_bytes);
+    tcase_add_test(fz, test_signature_rarity_out_of_range);
     suite_add_tcase(s, fz);
     return s;
 }
