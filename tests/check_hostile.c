@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 /* Tokenise len bytes; returns the words joined by spaces (malloc'd). */
 static char *words_of(const char *s, size_t len)
@@ -179,6 +181,689 @@ START_TEST(test_signature_rarity_out_of_range)
 }
 END_TEST
 
+/* ------------------------------------------------------------ helpers */
+
+/* Large tests (a 64 MiB line, a 1 GiB sparse file, a million records) are
+ * skipped when DOPPEL_TEST_SKIP_LARGE is set: tools/valgrind sets it, as
+ * memcheck would take many minutes over them. Every other build runs
+ * them. */
+static int skip_large(void)
+{
+    const char *v = getenv("DOPPEL_TEST_SKIP_LARGE");
+    if (v && *v && strcmp(v, "0") != 0) {
+        fprintf(stderr, "(large test skipped: DOPPEL_TEST_SKIP_LARGE)\n");
+        return 1;
+    }
+    return 0;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* What a reader made of one input. */
+typedef struct reading {
+    int rc;           /* 0 at the end, or the error */
+    size_t n;         /* records */
+    size_t text_len[4];
+    size_t id_len[4];
+    char text[4][64]; /* the first 63 bytes of each text */
+    doppel_reader_stats st;
+    char message[DOPPEL_ERROR_MESSAGE_MAX];
+} reading;
+
+static reading read_path(const char *path, const doppel_reader_opts *o)
+{
+    reading r;
+    memset(&r, 0, sizeof r);
+    doppel_reader *rd = NULL;
+    doppel_error err = {0, {0}};
+    const char *paths[] = {path};
+    ck_assert_int_eq(doppel_reader_open(&rd, paths, 1, o, &err), DOPPEL_OK);
+    doppel_record rec;
+    while ((r.rc = doppel_reader_next(rd, &rec, &err)) == 1) {
+        if (r.n < 4) {
+            r.text_len[r.n] = rec.text_len;
+            r.id_len[r.n] = rec.id_len;
+            size_t k = rec.text_len < 63 ? rec.text_len : 63;
+            memcpy(r.text[r.n], rec.text, k);
+            r.text[r.n][k] = '\0';
+        }
+        r.n++;
+    }
+    if (r.rc < 0) {
+        ck_assert_int_eq(err.code, r.rc);
+        strcpy(r.message, err.message);
+    }
+    doppel_reader_stats_get(rd, &r.st);
+    doppel_reader_free(rd);
+    return r;
+}
+
+static doppel_reader_opts reader_opts(void)
+{
+    doppel_reader_opts o = DOPPEL_READER_OPTS_INIT;
+    return o;
+}
+
+static doppel_dedup *new_dedup(size_t max_docs)
+{
+    doppel_dedup_opts o = DOPPEL_DEDUP_OPTS_INIT;
+    o.max_docs = max_docs;
+    doppel_dedup *d = NULL;
+    doppel_error err = {0, {0}};
+    ck_assert_int_eq(doppel_dedup_create(&d, &o, &err), DOPPEL_OK);
+    return d;
+}
+
+static doppel_doc doc(const char *id, const char *text)
+{
+    doppel_doc d = {id, strlen(id), text, strlen(text), DOPPEL_NO_DATE};
+    return d;
+}
+
+/* --------------------------------------------------------------- limits */
+
+/* DOPPEL_MAX_TEXT_BYTES: longer texts are refused before a byte of them is
+ * read (the buffer here is one byte; ASan and valgrind would catch a
+ * read). */
+START_TEST(test_sketch_text_limit)
+{
+    ck_assert_uint_eq(DOPPEL_MAX_TEXT_BYTES, (size_t)1 << 30);
+    char *one = malloc(1);
+    one[0] = 'a';
+    doppel_params p = DOPPEL_PARAMS_INIT;
+    doppel_sketcher *sk = NULL;
+    ck_assert_int_eq(doppel_sketcher_create(&sk, &p, NULL, NULL), DOPPEL_OK);
+    doppel_signature *sig = (doppel_signature *)one;
+    doppel_error err = {0, {0}};
+    ck_assert_int_eq(doppel_sketch(sk, one, DOPPEL_MAX_TEXT_BYTES + 1, &sig,
+                                   &err),
+                     DOPPEL_ERR_LIMIT);
+    ck_assert_ptr_null(sig);
+    ck_assert_str_eq(err.message, "document of 1073741825 bytes exceeds the "
+                                  "limit of 1073741824 bytes");
+    doppel_sketcher_free(sk);
+
+    doppel_dedup *d = new_dedup(0);
+    doppel_doc docs[2] = {doc("a", "first words here"), doc("b", "x")};
+    docs[1].text = one;
+    docs[1].text_len = DOPPEL_MAX_TEXT_BYTES + 1;
+    ck_assert_int_eq(doppel_dedup_add_batch(d, docs, 2, &err),
+                     DOPPEL_ERR_LIMIT);
+    ck_assert_str_eq(err.message, "document 1: document of 1073741825 bytes "
+                                  "exceeds the limit of 1073741824 bytes");
+    ck_assert_uint_eq(doppel_dedup_count(d), 0); /* none of the batch */
+    ck_assert_int_eq(doppel_dedup_add(d, &docs[0], &err), DOPPEL_OK);
+    ck_assert_uint_eq(doppel_dedup_count(d), 1);
+    doppel_dedup_free(d);
+    free(one);
+}
+END_TEST
+
+/* doppel_dedup_opts.max_docs: the documents beyond it are refused with the
+ * advice to use an index; the dedup keeps working with what it has. */
+START_TEST(test_max_docs)
+{
+    ck_assert_uint_eq(DOPPEL_DEFAULT_MAX_DOCS, 50000000u);
+    doppel_dedup_opts init = DOPPEL_DEDUP_OPTS_INIT;
+    ck_assert_uint_eq(init.max_docs, DOPPEL_DEFAULT_MAX_DOCS);
+    doppel_dedup *d = new_dedup(3);
+    doppel_error err = {0, {0}};
+    doppel_doc docs[4] = {doc("a", "the same words in the same order"),
+                          doc("b", "the same words in the same order"),
+                          doc("c", "something else entirely, said Anna"),
+                          doc("d", "one too many")};
+    ck_assert_int_eq(doppel_dedup_add_batch(d, docs, 2, &err), DOPPEL_OK);
+    ck_assert_int_eq(doppel_dedup_add_batch(d, docs + 2, 2, &err),
+                     DOPPEL_ERR_LIMIT);
+    ck_assert_str_eq(err.message,
+                     "an in-memory dedup holds at most max_docs = 3 "
+                     "documents (it has 2, 2 more were added); for larger "
+                     "corpora use an index (doppel index)");
+    ck_assert_uint_eq(doppel_dedup_count(d), 2);
+    ck_assert_int_eq(doppel_dedup_add(d, &docs[2], &err), DOPPEL_OK);
+    ck_assert_int_eq(doppel_dedup_add(d, &docs[3], &err), DOPPEL_ERR_LIMIT);
+    doppel_params p = DOPPEL_PARAMS_INIT;
+    doppel_sketcher *sk = NULL;
+    doppel_signature *sig = NULL;
+    ck_assert_int_eq(doppel_sketcher_create(&sk, &p, NULL, NULL), DOPPEL_OK);
+    ck_assert_int_eq(doppel_sketch(sk, "x y z", 5, &sig, NULL), DOPPEL_OK);
+    ck_assert_int_eq(doppel_dedup_add_signature(d, "s", 1, sig,
+                                                DOPPEL_NO_DATE, &err),
+                     DOPPEL_ERR_LIMIT);
+    ck_assert_uint_eq(doppel_dedup_count(d), 3);
+    ck_assert_int_eq(doppel_dedup_finish(d, &err), DOPPEL_OK);
+    doppel_member m;
+    ck_assert_int_eq(doppel_dedup_member(d, 1, &m, &err), DOPPEL_OK);
+    ck_assert_uint_eq(m.representative, 0);
+    ck_assert_int_eq(doppel_dedup_member(d, 3, &m, &err),
+                     DOPPEL_ERR_NOTFOUND);
+    doppel_dedup_free(d);
+
+    /* 0 is the default; beyond DOPPEL_MAX_DOCS is a parameter error; a
+     * version 1 struct has no max_docs (whatever follows is not read). */
+    doppel_dedup_opts o = DOPPEL_DEDUP_OPTS_INIT;
+    o.max_docs = (size_t)DOPPEL_MAX_DOCS + 1;
+    d = (doppel_dedup *)&o;
+    ck_assert_int_eq(doppel_dedup_create(&d, &o, &err), DOPPEL_ERR_PARAM);
+    ck_assert_ptr_null(d);
+    ck_assert_str_eq(err.message,
+                     "max_docs must be in [0, 4294967294], got 4294967295");
+    o.version = 1;
+    o.max_docs = 1;
+    ck_assert_int_eq(doppel_dedup_create(&d, &o, &err), DOPPEL_OK);
+    ck_assert_int_eq(doppel_dedup_add_batch(d, docs, 3, &err), DOPPEL_OK);
+    doppel_dedup_free(d);
+    o.version = 3;
+    ck_assert_int_eq(doppel_dedup_create(&d, &o, &err), DOPPEL_ERR_PARAM);
+    ck_assert_str_eq(err.message, "opts.version must be 1 or 2, got 3 "
+                                  "(initialise with DOPPEL_DEDUP_OPTS_INIT)");
+    doppel_signature_free(sig);
+    doppel_sketcher_free(sk);
+}
+END_TEST
+
+/* DOPPEL_MAX_ID_BYTES, in the dedup and in the reader (string ids and
+ * numeric ids, which are kept as written), stopping or skipping. */
+START_TEST(test_id_length_limit)
+{
+    ck_assert_int_eq(DOPPEL_MAX_ID_BYTES, 65536);
+    size_t big = DOPPEL_MAX_ID_BYTES + 1;
+    char *id = malloc(big);
+    memset(id, 'i', big);
+    doppel_dedup *d = new_dedup(0);
+    doppel_error err = {0, {0}};
+    doppel_doc docs[2] = {doc("a", "text one"), doc("b", "text two")};
+    docs[1].id = id;
+    docs[1].id_len = big;
+    ck_assert_int_eq(doppel_dedup_add_batch(d, docs, 2, &err),
+                     DOPPEL_ERR_LIMIT);
+    ck_assert_str_eq(err.message, "document 1: id of 65537 bytes is longer "
+                                  "than the limit of 65536 bytes");
+    ck_assert_uint_eq(doppel_dedup_count(d), 0);
+    docs[1].id_len = DOPPEL_MAX_ID_BYTES;
+    ck_assert_int_eq(doppel_dedup_add_batch(d, docs, 2, &err), DOPPEL_OK);
+    ck_assert_int_eq(doppel_dedup_finish(d, &err), DOPPEL_OK);
+    doppel_member m;
+    ck_assert_int_eq(doppel_dedup_member(d, 1, &m, &err), DOPPEL_OK);
+    ck_assert_uint_eq(m.id_len, DOPPEL_MAX_ID_BYTES);
+    ck_assert_int_eq(memcmp(m.id, id, m.id_len), 0);
+    doppel_dedup_free(d);
+
+    /* The reader: record 2 has a string id one byte too long, record 3 a
+     * number of 65537 digits as its id. */
+    char *dir = tu_mkdtemp();
+    char *path = path_in(dir, "ids.jsonl");
+    FILE *f = fopen(path, "wb");
+    fprintf(f, "{\"id\":\"ok\",\"text\":\"first\"}\n{\"id\":\"");
+    fwrite(id, 1, big, f);
+    fprintf(f, "\",\"text\":\"second\"}\n{\"id\":");
+    for (size_t i = 0; i < big; i++)
+        fputc('1', f);
+    fprintf(f, ",\"text\":\"third\"}\n{\"text\":\"fourth\"}\n");
+    fclose(f);
+    doppel_reader_opts o = reader_opts();
+    reading r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, DOPPEL_ERR_LIMIT);
+    ck_assert_uint_eq(r.n, 1);
+    char want[600];
+    snprintf(want, sizeof want,
+             "%s:2: id of 65537 bytes is longer than the limit of 65536 "
+             "bytes",
+             path);
+    ck_assert_str_eq(r.message, want);
+    o.skip_oversize = 1;
+    r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_str_eq(r.text[0], "first");
+    ck_assert_str_eq(r.text[1], "fourth");
+    ck_assert_uint_eq(r.st.oversize, 2);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+    free(id);
+}
+END_TEST
+
+/* The reader's default max_record_bytes is 64 MiB: a line of exactly that
+ * is read, one byte more is an error naming the line, or skipped. (Large:
+ * the lines are gzipped on disk, 64 MiB in memory.) */
+START_TEST(test_record_limit_default)
+{
+    if (skip_large())
+        return;
+    const size_t limit = (size_t)64 << 20;
+    char *dir = tu_mkdtemp();
+    char *path = path_in(dir, "big.jsonl.gz");
+    gzFile gz = gzopen(path, "wb1");
+    ck_assert_ptr_nonnull(gz);
+    char *chunk = malloc(1 << 20);
+    memset(chunk, 'w', 1 << 20);
+    for (int line = 0; line < 2; line++) {
+        /* {"text":"www..."} of limit + line bytes in all. */
+        size_t body = limit + (size_t)line - 11;
+        gzputs(gz, "{\"text\":\"");
+        for (size_t done = 0; done < body;) {
+            size_t n = body - done < (1u << 20) ? body - done : (1u << 20);
+            ck_assert_int_eq(gzwrite(gz, chunk, (unsigned)n), (int)n);
+            done += n;
+        }
+        gzputs(gz, "\"}\r\n");
+    }
+    gzputs(gz, "{\"text\":\"after\"}\n");
+    ck_assert_int_eq(gzclose(gz), Z_OK);
+    doppel_reader_opts o = reader_opts();
+    reading r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, DOPPEL_ERR_LIMIT);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_uint_eq(r.text_len[0], limit - 11);
+    char want[600];
+    snprintf(want, sizeof want,
+             "%s:2: line longer than max_record_bytes (67108864 bytes)", path);
+    ck_assert_str_eq(r.message, want);
+    o.skip_oversize = 1;
+    r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_str_eq(r.text[1], "after");
+    ck_assert_uint_eq(r.st.oversize, 1);
+    free(chunk);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+/* With max_record_bytes above 1 GiB, an article longer than the sketcher
+ * takes is oversize in the reader already, with its file name. (Large: a
+ * sparse file of 1 GiB + 1 bytes, read into memory.) */
+START_TEST(test_reader_text_over_sketch_limit)
+{
+    if (skip_large())
+        return;
+    char *dir = tu_mkdtemp();
+    char *path = path_in(dir, "huge.txt");
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("words ", f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(truncate(path, (off_t)DOPPEL_MAX_TEXT_BYTES + 1), 0);
+    doppel_reader_opts o = reader_opts();
+    o.max_record_bytes = (uint64_t)2 << 30;
+    reading r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, DOPPEL_ERR_LIMIT);
+    char want[600];
+    snprintf(want, sizeof want,
+             "%s: text of 1073741825 bytes is longer than the limit of "
+             "1073741824 bytes",
+             path);
+    ck_assert_str_eq(r.message, want);
+    o.skip_oversize = 1;
+    r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.st.oversize, 1);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+/* ------------------------------------------------- degenerate documents */
+
+/* A sketch of `len` bytes, in a buffer of exactly that size. */
+static doppel_signature *sketch_exact(const doppel_sketcher *sk,
+                                      const void *text, size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+    if (len)
+        memcpy(copy, text, len);
+    doppel_signature *sig = NULL;
+    doppel_error err = {0, {0}};
+    ck_assert_int_eq(doppel_sketch(sk, copy, len, &sig, &err), DOPPEL_OK);
+    free(copy);
+    return sig;
+}
+
+static doppel_sketcher *sketcher(doppel_shingle_kind kind)
+{
+    doppel_params p = DOPPEL_PARAMS_INIT;
+    p.shingle = kind;
+    doppel_sketcher *sk = NULL;
+    ck_assert_int_eq(doppel_sketcher_create(&sk, &p, NULL, NULL), DOPPEL_OK);
+    return sk;
+}
+
+static int self_duplicate(const doppel_signature *sig)
+{
+    doppel_match m;
+    ck_assert_int_eq(doppel_signature_compare(sig, sig, NULL, &m, NULL),
+                     DOPPEL_OK);
+    return m.duplicate;
+}
+
+/* A binary file (every byte value, NUL bytes included) is one article by
+ * the AUTO rule; its letters are words, everything else separates them.
+ * NUL bytes inside JSON text (as \u0000) are the same. */
+START_TEST(test_binary_file)
+{
+    unsigned char bin[1024];
+    for (size_t i = 0; i < sizeof bin; i++)
+        bin[i] = (unsigned char)(i * 7 + i / 256);
+    memset(bin, 0, 16);
+    char *dir = tu_mkdtemp();
+    char *path = path_in(dir, "blob.bin");
+    tu_write_file(path, bin, sizeof bin);
+    doppel_reader_opts o = reader_opts();
+    reading r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_uint_eq(r.text_len[0], sizeof bin);
+    doppel_sketcher *sk = sketcher(DOPPEL_SHINGLE_SKELETON);
+    doppel_signature *sig = sketch_exact(sk, bin, sizeof bin);
+    ck_assert_int_eq(doppel_signature_is_empty(sig), 0);
+    ck_assert(self_duplicate(sig));
+    doppel_signature_free(sig);
+    /* NUL bytes separate words like any punctuation. */
+    char *w = words_of("one\0two\0\0three", 14);
+    ck_assert_str_eq(w, "one two three");
+    free(w);
+    tu_write_file(path, "{\"text\":\"one\\u0000two\"}\n", 24);
+    r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.text_len[0], 7);
+    ck_assert_int_eq(memcmp(r.text[0], "one\0two", 7), 0);
+    doppel_sketcher_free(sk);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+/* Invalid UTF-8 of every kind becomes U+FFFD, which separates words; a
+ * sequence cut by the end of the text is not read past. */
+START_TEST(test_invalid_utf8)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *words;
+    } cases[] = {
+        {"ab\xFF" "cd", 5, "ab cd"},               /* never valid */
+        {"ab\x80" "cd", 5, "ab cd"},               /* stray continuation */
+        {"ab\xC0\xAF" "cd", 6, "ab cd"},           /* overlong '/' */
+        {"ab\xED\xA0\x80" "cd", 7, "ab cd"},       /* surrogate D800 */
+        {"ab\xF4\x90\x80\x80" "cd", 8, "ab cd"},   /* above U+10FFFF */
+        {"caf\xE9 au lait", 12, "caf au lait"},   /* Latin-1 */
+        {"caf\xC3\xA9", 5, "cafe"},                /* the UTF-8 for it */
+        {"abc\xE2\x82", 5, "abc"},                 /* cut at the end */
+        {"abc\xF0", 4, "abc"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *copy = malloc(cases[i].len);
+        memcpy(copy, cases[i].in, cases[i].len);
+        char *w = words_of(copy, cases[i].len);
+        ck_assert_str_eq(w, cases[i].words);
+        free(w);
+        free(copy);
+    }
+}
+END_TEST
+
+/* Lines of only "\r" are blank lines in JSON Lines; an article of only
+ * "\r" is an empty document; "\r\r\n" leaves a "\r" that JSON allows as
+ * whitespace. */
+START_TEST(test_only_cr)
+{
+    char *dir = tu_mkdtemp();
+    char *path = path_in(dir, "cr.jsonl");
+    const char *lines = "\r\r\r\n\r\n{\"text\":\"a b\"}\r\r\n\r";
+    tu_write_file(path, lines, strlen(lines));
+    doppel_reader_opts o = reader_opts();
+    reading r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_str_eq(r.text[0], "a b");
+    ck_assert_uint_eq(r.st.blank, 3);
+    char *txt = path_in(dir, "cr.txt");
+    tu_write_file(txt, "\r\r\r\r", 4);
+    r = read_path(txt, &o);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_uint_eq(r.text_len[0], 4);
+    doppel_sketcher *sk = sketcher(DOPPEL_SHINGLE_SKELETON);
+    doppel_signature *sig = sketch_exact(sk, "\r\r\r\r", 4);
+    ck_assert_int_eq(doppel_signature_is_empty(sig), 1);
+    ck_assert(!self_duplicate(sig));
+    doppel_signature_free(sig);
+    doppel_sketcher_free(sk);
+    tu_rmtree(dir);
+    free(txt);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+/* Empty documents (no bytes, only spaces, only punctuation) are kept,
+ * counted, and paired with nothing, not even each other. */
+START_TEST(test_empty_documents)
+{
+    doppel_dedup *d = new_dedup(0);
+    doppel_doc docs[5] = {doc("e1", ""), doc("e2", "   \n\t "),
+                          doc("e3", "... !!! --- \"\""),
+                          doc("e4", ""), doc("real", "some words")};
+    docs[0].text = NULL; /* with length 0, NULL is fine */
+    doppel_error err = {0, {0}};
+    ck_assert_int_eq(doppel_dedup_add_batch(d, docs, 5, &err), DOPPEL_OK);
+    ck_assert_int_eq(doppel_dedup_finish(d, &err), DOPPEL_OK);
+    const doppel_pair *pairs;
+    size_t n;
+    ck_assert_int_eq(doppel_dedup_pairs(d, &pairs, &n, &err), DOPPEL_OK);
+    ck_assert_uint_eq(n, 0);
+    doppel_dedup_stats st;
+    ck_assert_int_eq(doppel_dedup_stats_get(d, &st, &err), DOPPEL_OK);
+    ck_assert_uint_eq(st.documents, 5);
+    ck_assert_uint_eq(st.empty_documents, 4);
+    ck_assert_uint_eq(st.clusters, 5);
+    for (size_t i = 0; i < 5; i++) {
+        doppel_member m;
+        ck_assert_int_eq(doppel_dedup_member(d, i, &m, &err), DOPPEL_OK);
+        ck_assert_uint_eq(m.representative, i);
+        ck_assert_uint_eq(m.cluster_size, 1);
+    }
+    doppel_dedup_free(d);
+}
+END_TEST
+
+/* One word of 8 MB: one token, one shingle (word kinds) or eight million
+ * (characters); a copy with its last byte changed is a different word,
+ * and nearly the same string of characters. */
+START_TEST(test_enormous_word)
+{
+    size_t n = (size_t)8 << 20;
+    char *w = malloc(n);
+    uint32_t x = 1;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1664525u + 1013904223u;
+        w[i] = (char)('a' + (x >> 24) % 26);
+    }
+    w[n - 1] = 'x';
+    doppel__tokens t;
+    memset(&t, 0, sizeof t);
+    ck_assert_int_eq(doppel__tokenize(w, n, &t, NULL), DOPPEL_OK);
+    ck_assert_uint_eq(t.n, 1);
+    ck_assert_uint_eq(t.len[0], n);
+    doppel__tokens_free(&t, NULL);
+    static const doppel_shingle_kind kinds[] = {
+        DOPPEL_SHINGLE_WORD, DOPPEL_SHINGLE_CHAR, DOPPEL_SHINGLE_SKELETON};
+    for (size_t k = 0; k < 3; k++) {
+        doppel_sketcher *sk = sketcher(kinds[k]);
+        doppel_signature *a = sketch_exact(sk, w, n);
+        w[n - 1] = 'y';
+        doppel_signature *b = sketch_exact(sk, w, n);
+        w[n - 1] = 'x';
+        ck_assert_int_eq(doppel_signature_is_empty(a), 0);
+        ck_assert(self_duplicate(a));
+        double sim;
+        ck_assert_int_eq(doppel_signature_similarity(a, b, &sim, NULL),
+                         DOPPEL_OK);
+        if (kinds[k] == DOPPEL_SHINGLE_CHAR)
+            ck_assert(sim > 0.9); /* all but the last 5-gram agree */
+        else
+            ck_assert(sim < 0.1); /* one shingle, and it differs */
+        doppel_signature_free(a);
+        doppel_signature_free(b);
+        doppel_sketcher_free(sk);
+    }
+    free(w);
+}
+END_TEST
+
+/* Nesting far beyond the parser's limit of 512 is a clear error at the
+ * bracket that crosses it (and no deep recursion); skipped as malformed
+ * when asked. */
+START_TEST(test_deep_nesting)
+{
+    const size_t depth = 100000;
+    char *dir = tu_mkdtemp();
+    char *path = path_in(dir, "deep.jsonl");
+    FILE *f = fopen(path, "wb");
+    fputs("{\"a\":", f);
+    for (size_t i = 0; i < depth; i++)
+        fputc('[', f);
+    for (size_t i = 0; i < depth; i++)
+        fputc(']', f);
+    fputs(",\"text\":\"deep\"}\n{\"text\":\"{[[[\"}\n", f);
+    fclose(f);
+    doppel_reader_opts o = reader_opts();
+    reading r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, DOPPEL_ERR_FORMAT);
+    char want[600];
+    /* '{' is depth 0; the 512th '[' is at byte 5 + 511, column 517. */
+    snprintf(want, sizeof want,
+             "%s:1: nesting deeper than 512 levels, at column 517", path);
+    ck_assert_str_eq(r.message, want);
+    o.skip_malformed = 1;
+    r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_str_eq(r.text[0], "{[[[");
+    ck_assert_uint_eq(r.st.malformed, 1);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+/* Huge numbers: any JSON number is valid in a field doppel ignores; as an
+ * id it is kept as written; as a date it must fit Unix seconds. */
+START_TEST(test_huge_numbers)
+{
+    char *dir = tu_mkdtemp();
+    char *path = path_in(dir, "n.jsonl");
+    FILE *f = fopen(path, "wb");
+    fputs("{\"x\":1e999999999999999999,\"y\":-", f);
+    for (int i = 0; i < 1000000; i++)
+        fputc('9', f);
+    fputs(".5E-99999,\"text\":\"ignored fields\"}\n", f);
+    fputs("{\"id\":123456789012345678901234567890e-7,\"text\":\"id\"}\n", f);
+    fputs("{\"date\":9223372036854775808,\"text\":\"late\"}\n", f);
+    fclose(f);
+    doppel_reader_opts o = reader_opts();
+    reading r = read_path(path, &o);
+    ck_assert_int_eq(r.rc, DOPPEL_ERR_FORMAT);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_str_eq(r.text[0], "ignored fields");
+    ck_assert_uint_eq(r.id_len[1], strlen("123456789012345678901234567890e-7"));
+    char want[600];
+    snprintf(want, sizeof want,
+             "%s:3: field \"date\": 9223372036854775808 Unix seconds out of "
+             "range, at column 9",
+             path);
+    ck_assert_str_eq(r.message, want);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+/* A million records: nearly all empty, two pairs of copies among them.
+ * Every record becomes a document, numbered in order, and the copies are
+ * found. (Large: ~200 MB.) */
+START_TEST(test_million_tiny_documents)
+{
+    if (skip_large())
+        return;
+    const size_t n = 1000000;
+    char *dir = tu_mkdtemp();
+    char *path = path_in(dir, "many.jsonl");
+    FILE *f = fopen(path, "wb");
+    const char *copy1 = "{\"text\":\"Police said on Monday that the bridge "
+                        "over the river would stay closed until Friday\"}\n";
+    const char *copy2 = "{\"text\":\"The council voted to raise the tax on "
+                        "empty homes from April by a third\"}\n";
+    for (size_t i = 0; i < n; i++) {
+        if (i == 10 || i == n - 1)
+            fputs(copy1, f);
+        else if (i == 500000 || i == 500001)
+            fputs(copy2, f);
+        else
+            fputs(i % 2 ? "{\"text\":\"\"}\n" : "{\"text\":\"...\"}\n", f);
+    }
+    fclose(f);
+    doppel_dedup_opts opts = DOPPEL_DEDUP_OPTS_INIT;
+    opts.params.num_perm = 16;
+    opts.params.bands = 8;
+    opts.params.rows = 2;
+    doppel_dedup *d = NULL;
+    doppel_error err = {0, {0}};
+    ck_assert_int_eq(doppel_dedup_create(&d, &opts, &err), DOPPEL_OK);
+    doppel_reader *rd = NULL;
+    const char *paths[] = {path};
+    ck_assert_int_eq(doppel_reader_open(&rd, paths, 1, NULL, &err),
+                     DOPPEL_OK);
+    doppel_record rec;
+    int rc;
+    while ((rc = doppel_reader_next(rd, &rec, &err)) == 1) {
+        doppel_doc dd = {rec.id, rec.id_len, rec.text, rec.text_len,
+                         rec.date};
+        ck_assert_int_eq(doppel_dedup_add(d, &dd, &err), DOPPEL_OK);
+    }
+    ck_assert_int_eq(rc, 0);
+    doppel_reader_free(rd);
+    ck_assert_uint_eq(doppel_dedup_count(d), n);
+    ck_assert_int_eq(doppel_dedup_finish(d, &err), DOPPEL_OK);
+    const doppel_pair *pairs;
+    size_t np;
+    ck_assert_int_eq(doppel_dedup_pairs(d, &pairs, &np, &err), DOPPEL_OK);
+    ck_assert_uint_eq(np, 2);
+    ck_assert_uint_eq(pairs[0].a, 10);
+    ck_assert_uint_eq(pairs[0].b, n - 1);
+    ck_assert_uint_eq(pairs[1].a, 500000);
+    ck_assert_uint_eq(pairs[1].b, 500001);
+    doppel_member m;
+    ck_assert_int_eq(doppel_dedup_member(d, n - 1, &m, &err), DOPPEL_OK);
+    char want[600];
+    snprintf(want, sizeof want, "%s:%zu", path, n);
+    ck_assert_uint_eq(m.id_len, strlen(want));
+    ck_assert_int_eq(memcmp(m.id, want, m.id_len), 0);
+    ck_assert_uint_eq(m.representative, 10);
+    doppel_dedup_stats st;
+    ck_assert_int_eq(doppel_dedup_stats_get(d, &st, &err), DOPPEL_OK);
+    ck_assert_uint_eq(st.empty_documents, n - 4);
+    doppel_dedup_free(d);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 Suite *suite_hostile(void)
 {
     Suite *s = suite_create("hostile");
@@ -188,5 +873,24 @@ Suite *suite_hostile(void)
     tcase_add_test(fz, test_normalize_invalid_bytes);
     tcase_add_test(fz, test_signature_rarity_out_of_range);
     suite_add_tcase(s, fz);
+    TCase *lim = tcase_create("limits");
+    tcase_set_timeout(lim, 600);
+    tcase_add_test(lim, test_sketch_text_limit);
+    tcase_add_test(lim, test_max_docs);
+    tcase_add_test(lim, test_id_length_limit);
+    tcase_add_test(lim, test_record_limit_default);
+    tcase_add_test(lim, test_reader_text_over_sketch_limit);
+    suite_add_tcase(s, lim);
+    TCase *deg = tcase_create("degenerate");
+    tcase_set_timeout(deg, 600);
+    tcase_add_test(deg, test_binary_file);
+    tcase_add_test(deg, test_invalid_utf8);
+    tcase_add_test(deg, test_only_cr);
+    tcase_add_test(deg, test_empty_documents);
+    tcase_add_test(deg, test_enormous_word);
+    tcase_add_test(deg, test_deep_nesting);
+    tcase_add_test(deg, test_huge_numbers);
+    tcase_add_test(deg, test_million_tiny_documents);
+    suite_add_tcase(s, deg);
     return s;
 }

@@ -41,6 +41,10 @@
  *   - max_record_bytes counts a JSON line without its line ending ("\n" or
  *     "\r\n") and an article file whole. An oversize article is read only
  *     up to the limit. stats.bytes counts decompressed bytes actually read.
+ *     A record whose id is longer than DOPPEL_MAX_ID_BYTES or whose text
+ *     is longer than DOPPEL_MAX_TEXT_BYTES (possible only with
+ *     max_record_bytes above 1 GiB) is oversize too: nothing downstream
+ *     could take it.
  *   - No paths at all is an empty input (doppel_reader_next returns 0), not
  *     stdin: the caller decides what a bare command line means.
  *   - max_record_bytes above SIZE_MAX / 4 is treated as SIZE_MAX / 4
@@ -514,6 +518,42 @@ static int next_line(doppel_reader *r, const char **line, size_t *len,
     }
 }
 
+/* A record whose id or text is beyond what doppel can take (doppel.h:
+ * DOPPEL_MAX_ID_BYTES, DOPPEL_MAX_TEXT_BYTES) is oversize like a record
+ * beyond max_record_bytes: 0 to keep it, 1 to skip it (counted), or the
+ * error, which names the file (and the line of a JSON Lines record). */
+static int check_record(doppel_reader *r, size_t id_len, size_t text_len,
+                        doppel_error *err)
+{
+    const char *what;
+    size_t len, limit;
+    if (id_len > DOPPEL_MAX_ID_BYTES) {
+        what = "id";
+        len = id_len;
+        limit = DOPPEL_MAX_ID_BYTES;
+    } else if (text_len > DOPPEL_MAX_TEXT_BYTES) {
+        what = "text";
+        len = text_len;
+        limit = DOPPEL_MAX_TEXT_BYTES;
+    } else {
+        return 0;
+    }
+    if (r->skip_oversize) {
+        r->stats.oversize++;
+        return 1;
+    }
+    if (r->mode == INPUT_JSONL)
+        return doppel__error(err, DOPPEL_ERR_LIMIT,
+                             "%s:%llu: %s of %zu bytes is longer than the "
+                             "limit of %zu bytes",
+                             r->name, (unsigned long long)r->line, what, len,
+                             limit);
+    return doppel__error(err, DOPPEL_ERR_LIMIT,
+                         "%s: %s of %zu bytes is longer than the limit of "
+                         "%zu bytes",
+                         r->name, what, len, limit);
+}
+
 static int is_blank_line(const char *l, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -551,6 +591,11 @@ static int next_jsonl(doppel_reader *r, doppel_record *rec, doppel_error *err)
             }
             return rc;
         }
+        rc = check_record(r, jr.id ? jr.id_len : 0, jr.text_len, err);
+        if (rc < 0)
+            return rc;
+        if (rc > 0)
+            continue;
         rec->text = jr.text;
         rec->text_len = jr.text_len;
         rec->date = jr.date;
@@ -592,6 +637,9 @@ static int read_article(doppel_reader *r, doppel_record *rec,
     }
     const char *raw = r->buf ? r->buf : "";
     size_t bom = r->end >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    int rc = check_record(r, r->id_len, r->end - bom, err);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     rec->id = r->id;
     rec->id_len = r->id_len;
     rec->text = raw + bom;

@@ -28,7 +28,7 @@ typedef struct doppel__tokens {
 #define DOPPEL__TOK_SENT 16u /* first word of a line or after . ! or ? */
 
 /** Largest input the tokenizer accepts (offsets are 32-bit). */
-#define DOPPEL__MAX_TEXT_BYTES ((size_t)1 << 30)
+#define DOPPEL__MAX_TEXT_BYTES DOPPEL_MAX_TEXT_BYTES
 
 /**
  * Tokenise `n` bytes of `s` into `out` (previous content replaced).
