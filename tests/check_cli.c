@@ -1141,6 +1141,86 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+/* ------------------------------------------------ hostile input, limits */
+
+/* --max-docs: beyond it the run stops (exit 1) with the advice to use an
+ * index, and writes nothing. */
+START_TEST(test_max_docs)
+{
+    char *dir = tu_mkdtemp();
+    char *in = write_in(dir, "docs.jsonl", THREE_DOCS);
+    run_result r;
+    run(&r, NULL, "dedup", "--max-docs", "2", in, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "doppel: an in-memory dedup holds at most "
+                            "max_docs = 2 documents (it has 0, 3 more were "
+                            "added); for larger corpora use an index (doppel "
+                            "index)\n");
+    result_free(&r);
+    run(&r, NULL, "dedup", "-q", "--max-docs=3", in, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, CLUSTERS_OF_THREE);
+    result_free(&r);
+    run(&r, NULL, "dedup", "--max-docs", "0", in, NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "doppel: invalid value '0' for --max-docs: "
+                            "expected an integer in [1, 4294967294]\n"
+                            TRY_HELP);
+    result_free(&r);
+    free(in);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* An id longer than 64 KiB stops the run naming the line, or is skipped as
+ * oversize; a binary file (NUL bytes and all) is an ordinary article. */
+START_TEST(test_long_id_and_binary_input)
+{
+    char *dir = tu_mkdtemp();
+    char *in = path_in(dir, "ids.jsonl");
+    FILE *f = fopen(in, "wb");
+    fputs(DOC_A "\n{\"id\":\"", f);
+    for (int i = 0; i < 70000; i++)
+        fputc('x', f);
+    fputs("\",\"text\":\"long id\"}\n" DOC_C "\n", f);
+    fclose(f);
+    run_result r;
+    run(&r, NULL, "dedup", in, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    char *want = fmt("doppel: %s:2: id of 70000 bytes is longer than the "
+                     "limit of 65536 bytes\n",
+                     in);
+    ck_assert_str_eq(r.err, want);
+    free(want);
+    result_free(&r);
+    run(&r, NULL, "dedup", "--skip-oversize", in, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "a\ta\t1.0000\nc\ta\t1.0000\n");
+    ck_assert_ptr_nonnull(strstr(r.err, "1 skipped (0 malformed, 1 oversize)"));
+    result_free(&r);
+
+    char *bin = path_in(dir, "blob");
+    unsigned char bytes[600];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(i * 13);
+    bytes[0] = 0;
+    tu_write_file(bin, bytes, sizeof bytes);
+    run(&r, NULL, "dedup", "-q", bin, bin, NULL);
+    ck_assert_int_eq(r.status, 0);
+    want = fmt("%s\t%s\t1.0000\n%s\t%s\t1.0000\n", bin, bin, bin, bin);
+    ck_assert_str_eq(r.out, want);
+    free(want);
+    result_free(&r);
+    free(bin);
+    free(in);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ------------------------------------------------- the bundled corpus */
 
 /* The bundled corpus four times over (1,174 documents: more than one
@@ -1224,6 +1304,10 @@ Suite *suite_cli(void)
     tcase_add_test(file, test_signal_removes_temporary_files);
     tcase_add_test(file, test_progress_line);
     suite_add_tcase(s, file);
+    TCase *hostile = tcase_create("hostile");
+    tcase_add_test(hostile, test_max_docs);
+    tcase_add_test(hostile, test_long_id_and_binary_input);
+    suite_add_tcase(s, hostile);
     TCase *corpus = tcase_create("corpus");
     tcase_add_test(corpus, test_threads_do_not_change_output);
     suite_add_tcase(s, corpus);
