@@ -69,31 +69,44 @@ char *tu_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* Take one allocation from the budget: 1 if it may succeed. */
+static int fa_take(tu_failing_alloc *fa)
+{
+    pthread_mutex_lock(&fa->mu);
+    fa->calls++;
+    int ok = fa->budget != 0;
+    if (fa->budget > 0)
+        fa->budget--;
+    pthread_mutex_unlock(&fa->mu);
+    return ok;
+}
+
+static void fa_count(tu_failing_alloc *fa, long delta)
+{
+    pthread_mutex_lock(&fa->mu);
+    fa->live += delta;
+    pthread_mutex_unlock(&fa->mu);
+}
+
 static void *fa_alloc(void *opaque, size_t size)
 {
     tu_failing_alloc *fa = opaque;
-    fa->calls++;
-    if (fa->budget == 0)
+    if (!fa_take(fa))
         return NULL;
-    if (fa->budget > 0)
-        fa->budget--;
     void *p = malloc(size ? size : 1);
     if (p)
-        fa->live++;
+        fa_count(fa, 1);
     return p;
 }
 
 static void *fa_realloc(void *opaque, void *p, size_t size)
 {
     tu_failing_alloc *fa = opaque;
-    fa->calls++;
-    if (fa->budget == 0)
+    if (!fa_take(fa))
         return NULL;
-    if (fa->budget > 0)
-        fa->budget--;
     void *np = realloc(p, size ? size : 1);
     if (np && !p)
-        fa->live++;
+        fa_count(fa, 1);
     return np;
 }
 
@@ -101,7 +114,7 @@ static void fa_free(void *opaque, void *p)
 {
     tu_failing_alloc *fa = opaque;
     if (p)
-        fa->live--;
+        fa_count(fa, -1);
     free(p);
 }
 
@@ -114,4 +127,5 @@ void tu_failing_alloc_init(tu_failing_alloc *fa, long budget)
     fa->budget = budget;
     fa->calls = 0;
     fa->live = 0;
+    pthread_mutex_init(&fa->mu, NULL);
 }
