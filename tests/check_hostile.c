@@ -181,6 +181,85 @@ START_TEST(test_signature_rarity_out_of_range)
 }
 END_TEST
 
+/* Every way a stored signature can be damaged is refused with the byte it
+ * concerns (none is ever returned half-read): cut short, bad magic, a
+ * future format version, K out of range, a length that does not match K,
+ * any flipped bit (the checksum), and a signature from other parameters
+ * or another version of the sketching algorithm. */
+START_TEST(test_signature_corrupt)
+{
+    size_t len;
+    unsigned char *good = serialized(&len);
+    unsigned char *buf = malloc(len + 1);
+    doppel_signature *sig = NULL;
+    doppel_error err = {0, {0}};
+    struct {
+        size_t cut;   /* length given */
+        size_t at;    /* byte changed (or len: none) */
+        unsigned char to;
+        int fix_sum;  /* make the checksum match again */
+        int rc;
+        const char *message;
+    } cases[] = {
+        {0, 0, 0, 0, DOPPEL_ERR_CORRUPT,
+         "signature truncated: 0 bytes, the header alone needs 56"},
+        {55, 0, 0, 0, DOPPEL_ERR_CORRUPT,
+         "signature truncated: 55 bytes, the header alone needs 56"},
+        {len, 0, 'X', 0, DOPPEL_ERR_CORRUPT,
+         "not a doppel signature: bad magic at byte 0"},
+        {len, 4, 3, 0, DOPPEL_ERR_VERSION,
+         "signature format version 2 is not supported (this library reads "
+         "version 1)"},
+        {len, 20, 0x88, 0, DOPPEL_ERR_CORRUPT,
+         "signature corrupt: num_perm 8 at byte 20 is out of range"},
+        {len - 1, len, 0, 0, DOPPEL_ERR_CORRUPT,
+         "signature of K=128 must be 568 bytes, got 567"},
+        {len + 1, len, 0, 0, DOPPEL_ERR_CORRUPT,
+         "signature of K=128 must be 568 bytes, got 569"},
+        {len, 100, 0x5a, 0, DOPPEL_ERR_CORRUPT,
+         "signature corrupt: checksum mismatch at byte 560"},
+        {len, 24, 1, 1, DOPPEL_ERR_MISMATCH, NULL}, /* another seed */
+        {len, 8, 0x01, 1, DOPPEL_ERR_MISMATCH, NULL}, /* fingerprint */
+        {len, 16, 0x0a, 1, DOPPEL_ERR_CORRUPT,
+         "signature corrupt: shingle must be DOPPEL_SHINGLE_WORD (1), "
+         "DOPPEL_SHINGLE_CHAR (2) or DOPPEL_SHINGLE_SKELETON (3), got 9"},
+    };
+    ck_assert_uint_eq(len, 568);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(buf, good, len);
+        buf[len] = 0;
+        if (cases[i].at < len)
+            buf[cases[i].at] ^= cases[i].to;
+        if (cases[i].fix_sum)
+            patch32(buf, len, 44, 0); /* rarity 0, checksum recomputed */
+        sig = (doppel_signature *)buf;
+        memset(&err, 0, sizeof err);
+        int rc = doppel_signature_deserialize(&sig, buf, cases[i].cut, NULL,
+                                              &err);
+        ck_assert_msg(rc == cases[i].rc, "case %zu: %d %s", i, rc,
+                      err.message);
+        ck_assert_ptr_null(sig);
+        if (cases[i].message)
+            ck_assert_str_eq(err.message, cases[i].message);
+        else
+            ck_assert_ptr_nonnull(strstr(err.message, "fingerprint"));
+    }
+    /* Every single flipped bit is caught. */
+    for (size_t at = 0; at < len; at++) {
+        for (int bit = 0; bit < 8; bit++) {
+            memcpy(buf, good, len);
+            buf[at] ^= (unsigned char)(1u << bit);
+            sig = NULL;
+            ck_assert_int_lt(
+                doppel_signature_deserialize(&sig, buf, len, NULL, NULL), 0);
+            ck_assert_ptr_null(sig);
+        }
+    }
+    free(buf);
+    free(good);
+}
+END_TEST
+
 /* ------------------------------------------------------------ helpers */
 
 /* Large tests (a 64 MiB line, a 1 GiB sparse file, a million records) are
@@ -872,6 +951,7 @@ Suite *suite_hostile(void)
     tcase_add_test(fz, test_fold_is_idempotent);
     tcase_add_test(fz, test_normalize_invalid_bytes);
     tcase_add_test(fz, test_signature_rarity_out_of_range);
+    tcase_add_test(fz, test_signature_corrupt);
     suite_add_tcase(s, fz);
     TCase *lim = tcase_create("limits");
     tcase_set_timeout(lim, 600);
