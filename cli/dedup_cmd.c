@@ -51,7 +51,11 @@ enum output_kind { OUTPUT_CLUSTERS, OUTPUT_PAIRS, OUTPUT_JSONL };
 
 static const char *const output_names[] = {"clusters", "pairs", "jsonl",
                                            NULL};
-static const char *const shingle_names[] = {"word", "char", NULL};
+static const char *const shingle_names[] = {"skeleton", "word", "char",
+                                            NULL};
+static const doppel_shingle_kind shingle_kinds[] = {
+    DOPPEL_SHINGLE_SKELETON, DOPPEL_SHINGLE_WORD, DOPPEL_SHINGLE_CHAR};
+static const char *const verify_names[] = {"robust", "jaccard", NULL};
 static const char *const minhash_names[] = {"one-perm", "k-perm", NULL};
 static const char *const format_names[] = {"auto", "jsonl", "text", NULL};
 
@@ -68,7 +72,8 @@ typedef struct dedup_config {
 } dedup_config;
 
 enum option_tag {
-    OPT_THRESHOLD, OPT_SHINGLE, OPT_SHINGLE_SIZE, OPT_NUM_PERM, OPT_BANDS,
+    OPT_THRESHOLD, OPT_CONTAINMENT, OPT_VERIFY, OPT_SHINGLE,
+    OPT_SHINGLE_SIZE, OPT_NUM_PERM, OPT_BANDS,
     OPT_ROWS, OPT_SEED, OPT_MINHASH, OPT_THREADS, OPT_OUTPUT,
     OPT_OUTPUT_FILE, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_DATE_FIELD,
     OPT_FORMAT, OPT_SKIP_MALFORMED, OPT_MAX_RECORD_BYTES, OPT_SKIP_OVERSIZE,
@@ -95,7 +100,16 @@ static int apply_option(void *vcfg, const cli_option *opt, const char *v,
     case OPT_SHINGLE:
         if (cli_parse_choice(opt, v, shingle_names, &i, msg) < 0)
             return -1;
-        c->params.shingle = i == 0 ? DOPPEL_SHINGLE_WORD : DOPPEL_SHINGLE_CHAR;
+        c->params.shingle = shingle_kinds[i];
+        return 0;
+    case OPT_CONTAINMENT:
+        return cli_parse_double_open_closed(opt, v, 0.0, 1.0,
+                                            &c->params.containment, msg);
+    case OPT_VERIFY:
+        if (cli_parse_choice(opt, v, verify_names, &i, msg) < 0)
+            return -1;
+        c->params.verify =
+            i == 0 ? DOPPEL_VERIFY_ROBUST : DOPPEL_VERIFY_JACCARD;
         return 0;
     case OPT_SHINGLE_SIZE:
         if (cli_parse_uint(opt, v, 1, SHINGLE_SIZE_MAX, &u, msg) < 0)
@@ -185,11 +199,13 @@ static int apply_option(void *vcfg, const cli_option *opt, const char *v,
 /* Options with a help line appear in --help (which must fit 80x24); the
  * others are documented in docs/cli.md. */
 static const cli_option dedup_options[] = {
-    VAL("threshold", 0, "X", "similarity threshold, in (0, 1]; default 0.5",
+    VAL("threshold", 0, "X", "Jaccard threshold, in (0, 1]; default 0.40",
         OPT_THRESHOLD),
-    VAL("shingle", 0, "word|char", "what shingles are made of; default word",
+    VAL("containment", 0, "X", NULL, OPT_CONTAINMENT),
+    VAL("verify", 0, "robust|jaccard", NULL, OPT_VERIFY),
+    VAL("shingle", 0, "KIND", "skeleton, word or char; default skeleton",
         OPT_SHINGLE),
-    VAL("shingle-size", 'k', "N", "words or chars per shingle, 1-32; default 5",
+    VAL("shingle-size", 'k', "N", "per shingle, 1-32; default 6 (word/char: 5)",
         OPT_SHINGLE_SIZE),
     VAL("num-perm", 0, "N", "MinHash signature length, 16-4096; default 128",
         OPT_NUM_PERM),
@@ -237,10 +253,10 @@ void dedup_print_help(FILE *out)
           out);
     cli_print_option_help(out, dedup_options, NOPTIONS);
     fputs("\n"
-          "Also --bands, --rows, --seed, --minhash, --id-field, --text-field,"
-          "\n"
-          "--date-field, --max-record-bytes, --skip-oversize, --max-docs,\n"
-          "--no-progress: see docs/cli.md, which also lists the exit codes.\n",
+          "Also --containment, --verify, --bands, --rows, --seed, --minhash,\n"
+          "--id-field, --text-field, --date-field, --max-record-bytes,\n"
+          "--skip-oversize, --max-docs, --no-progress: see docs/cli.md, which\n"
+          "also lists the exit codes.\n",
           out);
 }
 

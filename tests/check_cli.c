@@ -751,8 +751,8 @@ START_TEST(test_usage_errors)
          "doppel: invalid value '0' for --threads: expected an integer in "
          "[1, 256]\n" TRY_HELP},
         {{"--shingle", "sentence"},
-         "doppel: invalid value 'sentence' for --shingle: expected word or "
-         "char\n" TRY_HELP},
+         "doppel: invalid value 'sentence' for --shingle: expected skeleton, "
+         "word or char\n" TRY_HELP},
         {{"--output", "csv"},
          "doppel: invalid value 'csv' for --output: expected clusters, pairs "
          "or jsonl\n" TRY_HELP},

@@ -189,7 +189,7 @@ typedef struct doppel_params {
 #define DOPPEL_PARAMS_VERSION 1
 #define DOPPEL_PARAMS_INIT                                                     \
     { DOPPEL_PARAMS_VERSION, DOPPEL_SHINGLE_SKELETON, 0, 128,                  \
-      DOPPEL_MINHASH_ONE_PERM, 0, 0.45, 0, 0, DOPPEL_VERIFY_ROBUST, 0.0 }
+      DOPPEL_MINHASH_ONE_PERM, 0, 0.40, 0, 0, DOPPEL_VERIFY_ROBUST, 0.0 }
 
 /**
  * Check params and fill in every default: shingle_size, containment, and
@@ -287,6 +287,9 @@ typedef struct doppel_match {
     double entities;    /**< estimated share of the smaller document's names
                              and numbers found in the other; -1 when either
                              has too few to judge */
+    double lede;        /**< estimated similarity of the two openings (the
+                             first shingles from the first line of 12 or
+                             more words) */
     int spread_a;       /**< 1 if the shared shingles are spread over all of
                              document a, 0 if some part of a shares nothing */
     int spread_b;       /**< the same for document b */

@@ -330,6 +330,7 @@ DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
 
 typedef struct {
     const doppel_dedup *d;
+    const doppel__corpus_df *df; /* NULL: no boilerplate rule */
     const uint64_t *cand;
     float *sim;     /* per candidate: similarity that decided */
     uint8_t *dup;   /* per candidate: the verdict */
@@ -344,7 +345,7 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
         uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
         doppel__sketch_cref ca = doc_cref(c->d, a), cb = doc_cref(c->d, b);
         doppel_match m;
-        doppel__verify(&ca, &cb, K, &c->d->params, &m);
+        doppel__verify(&ca, &cb, K, &c->d->params, c->df, &m);
         c->sim[i] = (float)m.similarity;
         c->dup[i] = (uint8_t)m.duplicate;
     }
@@ -358,6 +359,14 @@ static double rep_similarity(const void *ctx, uint32_t a, uint32_t b)
                                       (unsigned)K);
 }
 
+static double rep_lede_similarity(const void *ctx, uint32_t a, uint32_t b)
+{
+    const doppel_dedup *d = ctx;
+    return doppel__minhash_similarity(d->lede + (size_t)a * DOPPEL__LEDE_BINS,
+                                      d->lede + (size_t)b * DOPPEL__LEDE_BINS,
+                                      DOPPEL__LEDE_BINS);
+}
+
 /* Similarity of a member to its representative, as verification would
  * report it (the containment of a contained copy, else the Jaccard). */
 static float member_similarity(const doppel_dedup *d, uint32_t doc,
@@ -365,8 +374,39 @@ static float member_similarity(const doppel_dedup *d, uint32_t doc,
 {
     doppel__sketch_cref a = doc_cref(d, doc), b = doc_cref(d, rep);
     doppel_match m;
-    doppel__verify(&a, &b, d->params.num_perm, &d->params, &m);
+    doppel__verify(&a, &b, d->params.num_perm, &d->params, NULL, &m);
     return (float)m.similarity;
+}
+
+/* How many documents hold each value in each bin (the boilerplate rule's
+ * corpus statistics); NULL table when K is too large for it. */
+static int build_df(const doppel_dedup *d, doppel__corpus_df *df,
+                    uint16_t **table)
+{
+    size_t K = d->params.num_perm;
+    *table = NULL;
+    df->df = NULL;
+    if (K > DOPPEL__BOILER_MAX_K || d->params.verify != DOPPEL_VERIFY_ROBUST)
+        return DOPPEL_OK;
+    uint16_t *t = doppel__calloc_array(d->alloc, K * 65536u, sizeof *t);
+    if (!t)
+        return DOPPEL_ERR_NOMEM;
+    uint64_t nonempty = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->meta[i].flags & DOPPEL__SIG_EMPTY)
+            continue;
+        nonempty++;
+        const doppel__mh *v = d->values + i * K;
+        for (size_t k = 0; k < K; k++) {
+            uint16_t *c = &t[k * 65536u + v[k]];
+            if (*c != UINT16_MAX)
+                (*c)++;
+        }
+    }
+    df->df = t;
+    df->common = doppel__corpus_df_threshold(nonempty);
+    *table = t;
+    return DOPPEL_OK;
 }
 
 DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
@@ -381,6 +421,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     uint64_t hot = 0;
     float *sim = NULL, *rarity = NULL;
     uint8_t *dup = NULL, *skip = NULL;
+    uint16_t *df_table = NULL;
     doppel__uf uf = {0};
     skip = doppel__malloc_array(a, n ? n : 1, 1);
     if (!skip)
@@ -402,7 +443,10 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     dup = doppel__malloc_array(a, cand.n ? cand.n : 1, 1);
     if (!sim || !dup)
         goto nomem;
-    verify_ctx vc = {d, cand.v, sim, dup};
+    doppel__corpus_df df = {NULL, 0};
+    if (build_df(d, &df, &df_table) < 0)
+        goto nomem;
+    verify_ctx vc = {d, df.df ? &df : NULL, cand.v, sim, dup};
     doppel__parallel_for(cand.n >= 4096 ? d->threads : 1, cand.n,
                          verify_range, &vc);
     size_t nver = 0;
@@ -432,7 +476,8 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     for (size_t i = 0; i < n; i++)
         rarity[i] = d->meta[i].rarity;
     if (doppel__cluster_representatives(&uf, d->dates, rarity, rep_similarity,
-                                        d, d->rep, d->csize, a) < 0)
+                                        rep_lede_similarity, d, d->rep,
+                                        d->csize, a) < 0)
         goto nomem;
 
     memset(&d->stats, 0, sizeof d->stats);
@@ -455,6 +500,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     doppel__free(a, dup);
     doppel__free(a, skip);
     doppel__free(a, rarity);
+    doppel__free(a, df_table);
     doppel__pairvec_free(&cand, a);
     d->finished = 1;
     return DOPPEL_OK;
@@ -465,6 +511,7 @@ nomem:
     doppel__free(a, dup);
     doppel__free(a, skip);
     doppel__free(a, rarity);
+    doppel__free(a, df_table);
     doppel__pairvec_free(&cand, a);
     doppel__free(a, d->pairs);
     doppel__free(a, d->rep);

@@ -175,7 +175,7 @@ DOPPEL_API int doppel_signature_compare(const doppel_signature *a,
     }
     doppel__sketch_cref ca = doppel__signature_cref(a);
     doppel__sketch_cref cb = doppel__signature_cref(b);
-    doppel__verify(&ca, &cb, a->num_perm, &p, out);
+    doppel__verify(&ca, &cb, a->num_perm, &p, NULL, out);
     return DOPPEL_OK;
 }
 

@@ -195,6 +195,30 @@ static size_t lede_start(const doppel__tokens *t)
     return 0;
 }
 
+/* A line of prose is mostly skeleton; a line of DOPPEL__THIN_LINE_WORDS or
+ * more words with fewer than one function word in DOPPEL__THIN_LINE_SHARE
+ * (none at all below 20 words) is a list (a team sheet, a table row, a string of names) whose skeleton
+ * would be one wildcard. Its words are kept as they are, so that the line
+ * still weighs in the sketch as much as its length: otherwise a page whose
+ * article is such a list is all site footer as far as the sketch can tell. */
+static void keep_thin_lines(const doppel__tokens *t, uint8_t *keep)
+{
+    size_t line = 0, kept = 0;
+    for (size_t i = 0; i <= t->n; i++) {
+        if (i == t->n || (i > line && (t->flags[i] & DOPPEL__TOK_LINE))) {
+            size_t words = i - line;
+            if (words >= DOPPEL__THIN_LINE_WORDS &&
+                kept * DOPPEL__THIN_LINE_SHARE < words)
+                for (size_t j = line; j < i; j++)
+                    keep[j] = 1;
+            line = i;
+            kept = 0;
+        }
+        if (i < t->n)
+            kept += keep[i];
+    }
+}
+
 int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
                         const char *text, size_t len, doppel__sketch *out,
                         doppel_error *err)
@@ -270,6 +294,7 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
             for (size_t i = 0; i < n; i++)
                 keep[i] = (sc->info[i] & DOPPEL__LEX_STOP) ||
                           (t->flags[i] & DOPPEL__TOK_DIGIT);
+            keep_thin_lines(t, keep);
             m = doppel__skeleton(sc->base, keep, n, sc->sym, sc->sym_pos,
                                  &kept);
             if (kept < DOPPEL__SKELETON_MIN_KEPT ||

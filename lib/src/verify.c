@@ -13,7 +13,8 @@
  *    document, |A n B| = J (|A| + |B|) / (1 + J); divided by the smaller
  *    set it says how much of the smaller document the larger one holds. A
  *    truncated copy, or an original whose copy added boilerplate, is
- *    contained.
+ *    contained — and opens the way the larger document opens (the lede
+ *    sketches agree), which a page sharing only a footer does not.
  *
  *  - spread: every bin remembers where in its document its shingle starts.
  *    If the documents are copies, the bins that match are spread over the
@@ -24,21 +25,33 @@
  *  - names and numbers: a spinner leaves them alone, so copies agree on
  *    them; two stories filled into one template (earnings, results) agree
  *    on everything else and differ exactly there.
+ *
+ *  - boilerplate (only when the caller has corpus statistics: a dedup over
+ *    a batch, an index): a value a bin holds in many documents is common —
+ *    a site's footer, a template, but also a story reprinted many times.
+ *    Common content is boilerplate only when the documents differ
+ *    everywhere else: if both documents have a good share of distinctive
+ *    (not common) bins, the bins distinctive in both must mostly match.
+ *    Pages under one footer fail (their distinctive bins are their own
+ *    articles); reprints of a wire story never engage the rule (nearly all
+ *    of each is common), nor do copies of an ordinary article (nearly all
+ *    of it is distinctive, and matches).
  */
 #include "verify.h"
 #include "minhash.h"
 
+#include <math.h>
 #include <string.h>
 
 
-/* Are the matching bins spread over the whole document whose bin
- * positions are `pos`? Bins are taken in order of position; each run of
- * unmatched bins (two or more) spans the stretch of the document from the
- * matched bin (or document edge) before it to the one after it. The
- * longest such stretch, in 256ths of the document's length, must be at
- * most DOPPEL__SPREAD_MAX_GAP. A stretch holding no bins at all is no
- * evidence either way (a list of names yields few skeleton shingles) and
- * does not count.
+/* How far are the matching bins from being spread over the whole document
+ * whose bin positions are `pos`? Bins are taken in order of position; each
+ * run of unmatched bins (two or more) spans the stretch of the document
+ * from the matched bin (or document edge) before it to the one after it.
+ * Returns the longest such stretch in 256ths of the document's length (256
+ * when nothing matches). A stretch holding no bins at all is no evidence
+ * either way (a list of names yields few skeleton shingles) and does not
+ * count.
  *
  * Copies of every kind measured on the labelled benchmark — spun, typo'd,
  * truncated, reordered, wrapped in boilerplate — leave stretches of 0.05 to
@@ -48,8 +61,8 @@
  * bins, under independence, was tried first and rejected: neighbouring
  * k-grams share words, so misses clump and genuine copies failed it 8-16%
  * of the time. */
-static int spread(const uint8_t *pos, const doppel__mh *x, const doppel__mh *y,
-                  unsigned K)
+static unsigned largest_gap(const uint8_t *pos, const doppel__mh *x,
+                            const doppel__mh *y, unsigned K)
 {
     /* Counting sort of the bins by position (ties by bin number). */
     uint16_t start[257];
@@ -76,10 +89,10 @@ static int spread(const uint8_t *pos, const doppel__mh *x, const doppel__mh *y,
         prev = pos[k];
     }
     if (!any)
-        return 0;
+        return 256;
     if (misses >= 2 && (unsigned)(255 - prev) > gap)
         gap = (unsigned)(255 - prev);
-    return gap <= DOPPEL__SPREAD_MAX_GAP;
+    return gap;
 }
 
 /* Share of the smaller set found in the larger, from their Jaccard
@@ -93,11 +106,52 @@ static double containment(double j, uint32_t na, uint32_t nb)
     return c > 1.0 ? 1.0 : c;
 }
 
+uint32_t doppel__corpus_df_threshold(uint64_t n)
+{
+    double lambda = (double)n / 65536.0; /* chance collisions per cell */
+    double margin = 5.0 * sqrt(lambda);
+    if (margin < DOPPEL__BOILER_MIN_COMMON)
+        margin = DOPPEL__BOILER_MIN_COMMON;
+    double t = ceil(lambda + margin);
+    return t > 65535.0 ? 65535u : (uint32_t)t;
+}
+
+/* 1 if the pair's shared text is boilerplate by the corpus rule: most of
+ * what the documents share is common, both have a good share of
+ * distinctive bins, and their distinctive bins do not match. */
+static int boilerplate(const doppel__sketch_cref *a,
+                       const doppel__sketch_cref *b, unsigned K,
+                       const doppel__corpus_df *df)
+{
+    unsigned ra = 0, rb = 0, both = 0, mboth = 0, matched = 0, mcommon = 0;
+    for (unsigned k = 0; k < K; k++) {
+        const uint16_t *col = df->df + (size_t)k * 65536u;
+        int da = col[a->values[k]] < df->common;
+        int db = col[b->values[k]] < df->common;
+        int m = a->values[k] == b->values[k];
+        ra += (unsigned)da;
+        rb += (unsigned)db;
+        matched += (unsigned)m;
+        mcommon += (unsigned)(m && !da);
+        if (da && db) {
+            both++;
+            mboth += (unsigned)m;
+        }
+    }
+    double min_bins = DOPPEL__BOILER_MIN_SHARE * K;
+    if (ra < min_bins || rb < min_bins || 2 * mcommon < matched)
+        return 0;
+    if (both < DOPPEL__BOILER_MIN_BOTH)
+        return 1;
+    return mboth < DOPPEL__BOILER_MIN_MATCH * both;
+}
+
 void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
-                    unsigned K, const doppel_params *p, doppel_match *out)
+                    unsigned K, const doppel_params *p,
+                    const doppel__corpus_df *df, doppel_match *out)
 {
     const doppel__sketch_meta *ma = a->meta, *mb = b->meta;
-    out->jaccard = out->containment = out->similarity = 0.0;
+    out->jaccard = out->containment = out->similarity = out->lede = 0.0;
     out->entities = -1.0;
     out->spread_a = out->spread_b = 0;
     out->duplicate = 0;
@@ -105,12 +159,16 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
         out->reason = "an empty document is a duplicate of nothing";
         return;
     }
+    out->lede = doppel__minhash_similarity(a->lede, b->lede,
+                                           DOPPEL__LEDE_BINS);
     unsigned eq = doppel__minhash_equal(a->values, b->values, K);
     double j = (double)eq / (double)K;
     out->jaccard = j;
     out->containment = containment(j, ma->num_shingles, mb->num_shingles);
-    out->spread_a = spread(a->positions, a->values, b->values, K);
-    out->spread_b = spread(b->positions, a->values, b->values, K);
+    unsigned gap_a = largest_gap(a->positions, a->values, b->values, K);
+    unsigned gap_b = largest_gap(b->positions, a->values, b->values, K);
+    out->spread_a = gap_a <= DOPPEL__SPREAD_MAX_GAP;
+    out->spread_b = gap_b <= DOPPEL__SPREAD_MAX_GAP;
 
     uint32_t ea = ma->num_entities, eb = mb->num_entities;
     uint32_t emin = ea < eb ? ea : eb, emax = ea < eb ? eb : ea;
@@ -137,11 +195,14 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
     int by_jaccard = j >= p->threshold;
     int by_containment = out->containment >= p->containment;
     int contained = 0;
-    if (by_jaccard && (out->spread_a || out->spread_b)) {
+    int both = gap_a <= DOPPEL__SPREAD_MAX_GAP_BOTH &&
+               gap_b <= DOPPEL__SPREAD_MAX_GAP_BOTH;
+    if (by_jaccard && both) {
         out->similarity = j;
     } else if (by_containment && spread_small &&
                ns >= DOPPEL__CONTAIN_MIN_SHINGLES &&
-               (uint64_t)ns * DOPPEL__CONTAIN_MAX_RATIO >= ng) {
+               (uint64_t)ns * DOPPEL__CONTAIN_MAX_RATIO >= ng &&
+               out->lede >= DOPPEL__CONTAIN_MIN_LEDE) {
         out->similarity = out->containment;
         contained = 1;
     } else {
@@ -151,6 +212,11 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
                 ? "the shared text is confined to one part of each document "
                   "(boilerplate, or a quoted or copied passage)"
                 : "similarity below the threshold";
+        return;
+    }
+    if (df && !contained && boilerplate(a, b, K, df)) {
+        out->reason = "the shared text is common to many other documents "
+                      "(boilerplate) and the documents' own texts differ";
         return;
     }
     if (out->entities >= 0.0 && out->entities < DOPPEL__ENTITY_MIN_SHARE) {
