@@ -37,7 +37,7 @@
 #include <string.h>
 
 /* Bump when tokenising, shingling or hashing changes signature values. */
-#define DOPPEL__SKETCH_ALGORITHM 4u
+#define DOPPEL__SKETCH_ALGORITHM 5u
 #define SIG_MAGIC "DPSG"
 #define SIG_VERSION 1u
 #define SIG_HEADER 48u
