@@ -215,6 +215,8 @@ def tokenize_seeds():
         "numbers": b"\x12\x00" + b"1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 2020 3.14 1,000,000 0x1F",
         "apostrophes": b"\x10\x02" + "don't O’Neil 'quoted' a''b rock'n'roll ' ''".encode(),
         "ideographs": b"\x11\x02" + ("中" * 200 + "ไทย" * 50).encode(),
+        # byte 1 = 231: default size (231 % 33 == 0), robust dedup (231 >> 5 == 7)
+        "skeleton-robust-dedup": b"\x12\xe7" + article,
     }
     for name, data in seeds.items():
         write("tokenize", name, data)
@@ -298,6 +300,8 @@ def signature_seeds(build):
     # Edge cases around the header.
     with open(os.path.join(outdir, "sig-00-plain"), "rb") as f:
         good = f.read()
+    # Sums fixed and the robust verification in the dedup (bits 0-4).
+    write("signature", "sig-00-robust", b"\x1f" + good[1:])
     write("signature", "bad-magic", good[:1] + b"XPSG" + good[5:])
     write("signature", "future-version", b"\x01" + good[1:5] + b"\x02\x00" + good[7:])
     write("signature", "k-zero", b"\x01" + good[1:21] + b"\x00\x00\x00\x00" + good[25:])
