@@ -15,9 +15,11 @@
 #include "tokenize.h"
 #include "unicode.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -594,6 +596,88 @@ START_TEST(test_reader_text_over_sketch_limit)
 }
 END_TEST
 
+/* A chain of `levels` directories with 200-byte names under dir, built
+ * with *at() calls so that it may go deeper than PATH_MAX; fds[i] is
+ * level i (fds[0] = dir). Then a file `leaf` holding `content`. */
+#define DEEP_MAX 32
+typedef struct deep_tree {
+    int fds[DEEP_MAX + 1];
+    int levels;
+    char name[201];
+    const char *leaf;
+} deep_tree;
+
+static void deep_make(deep_tree *t, const char *dir, int levels,
+                      const char *leaf, const char *content)
+{
+    ck_assert_int_le(levels, DEEP_MAX);
+    memset(t->name, 'd', 200);
+    t->name[200] = '\0';
+    t->levels = levels;
+    t->leaf = leaf;
+    t->fds[0] = open(dir, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(t->fds[0], 0);
+    for (int i = 1; i <= levels; i++) {
+        ck_assert_int_eq(mkdirat(t->fds[i - 1], t->name, 0700), 0);
+        t->fds[i] = openat(t->fds[i - 1], t->name, O_RDONLY | O_DIRECTORY);
+        ck_assert_int_ge(t->fds[i], 0);
+    }
+    int fd = openat(t->fds[levels], leaf, O_WRONLY | O_CREAT, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, content, strlen(content)),
+                     (ssize_t)strlen(content));
+    close(fd);
+}
+
+static void deep_remove(deep_tree *t)
+{
+    unlinkat(t->fds[t->levels], t->leaf, 0);
+    for (int i = t->levels; i >= 1; i--) {
+        close(t->fds[i]);
+        unlinkat(t->fds[i - 1], t->name, AT_REMOVEDIR);
+    }
+    close(t->fds[0]);
+}
+
+static int ends_with(const char *s, const char *end)
+{
+    size_t n = strlen(s), m = strlen(end);
+    return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* Error messages have room for 511 bytes; a path deep in a crawl could
+ * fill them and cut off what went wrong. Long paths are shortened to
+ * their start, "..." and their end, so the reason always shows: a tree
+ * deeper than PATH_MAX, and a malformed line in a file 2.8 KB down. */
+START_TEST(test_long_paths_in_messages)
+{
+    char *dir = tu_mkdtemp();
+    deep_tree t;
+    deep_make(&t, dir, 25, "a.txt", "words in a deep file");
+    doppel_reader_opts o = reader_opts();
+    reading r = read_path(dir, &o);
+    ck_assert_int_eq(r.rc, DOPPEL_ERR_IO);
+    ck_assert_msg(ends_with(r.message, ": File name too long"), "%s",
+                  r.message);
+    ck_assert_ptr_nonnull(strstr(r.message, "/ddd"));
+    ck_assert_ptr_nonnull(strstr(r.message, "..."));
+    ck_assert_uint_lt(strlen(r.message), 300);
+    deep_remove(&t);
+
+    deep_make(&t, dir, 14, "x.jsonl", "{bad\n");
+    r = read_path(dir, &o);
+    ck_assert_int_eq(r.rc, DOPPEL_ERR_FORMAT);
+    ck_assert_msg(ends_with(r.message, "dd/x.jsonl:1: expected a string "
+                                       "key, at column 2"),
+                  "%s", r.message);
+    ck_assert_int_eq(strncmp(r.message, dir, strlen(dir)), 0);
+    ck_assert_ptr_nonnull(strstr(r.message, "..."));
+    deep_remove(&t);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ------------------------------------------------- degenerate documents */
 
 /* A sketch of `len` bytes, in a buffer of exactly that size. */
@@ -960,6 +1044,7 @@ Suite *suite_hostile(void)
     tcase_add_test(lim, test_id_length_limit);
     tcase_add_test(lim, test_record_limit_default);
     tcase_add_test(lim, test_reader_text_over_sketch_limit);
+    tcase_add_test(lim, test_long_paths_in_messages);
     suite_add_tcase(s, lim);
     TCase *deg = tcase_create("degenerate");
     tcase_set_timeout(deg, 600);

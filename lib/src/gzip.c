@@ -67,6 +67,24 @@ const char *doppel__strerror(int errnum, char *buf, size_t cap)
     return buf;
 }
 
+const char *doppel__short_path(const char *path, char *buf)
+{
+    size_t len = strlen(path);
+    if (len < DOPPEL__SHORT_PATH)
+        return path;
+    /* 60 bytes of the start, "...", and the rest from the end. */
+    size_t head = 60, tail = DOPPEL__SHORT_PATH - 1 - head - 3;
+    while (head > 0 && ((unsigned char)path[head] & 0xC0) == 0x80)
+        head--;
+    size_t from = len - tail;
+    while (from < len && ((unsigned char)path[from] & 0xC0) == 0x80)
+        from++;
+    memcpy(buf, path, head);
+    memcpy(buf + head, "...", 3);
+    memcpy(buf + head + 3, path + from, len - from + 1);
+    return buf;
+}
+
 /* ----------------------------------------------------------- the inflater */
 
 typedef enum inflate_status {
@@ -282,7 +300,10 @@ static int fail(doppel__source *s, doppel_error *err, int code,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return doppel__error(err, code, "%s: %s", s->name ? s->name : "?", msg);
+    char sp[DOPPEL__SHORT_PATH];
+    return doppel__error(err, code, "%s: %s",
+                         s->name ? doppel__short_path(s->name, sp) : "?",
+                         msg);
 }
 
 /* Read more of the file into the input buffer (after what is left in it).
@@ -429,9 +450,10 @@ int doppel__source_read(doppel__source *s, void *buf, size_t cap,
                         size_t *got, doppel_error *err)
 {
     *got = 0;
+    char sp[DOPPEL__SHORT_PATH];
     if (s->state == SOURCE_FAILED || s->state == SOURCE_CLOSED)
-        return doppel__error(err, DOPPEL_ERR_STATE,
-                             "%s: source is %s", s->name ? s->name : "?",
+        return doppel__error(err, DOPPEL_ERR_STATE, "%s: source is %s",
+                             s->name ? doppel__short_path(s->name, sp) : "?",
                              s->state == SOURCE_FAILED ? "in error"
                                                        : "not open");
     if (cap == 0)

@@ -143,9 +143,9 @@ static int set_string(doppel_reader *r, char **dst, size_t *cap,
 
 static int system_error(doppel_error *err, int errnum, const char *path)
 {
-    char eb[128];
+    char eb[128], sp[DOPPEL__SHORT_PATH];
     int code = errnum == ENOENT ? DOPPEL_ERR_NOTFOUND : DOPPEL_ERR_IO;
-    return doppel__error(err, code, "%s: %s", path,
+    return doppel__error(err, code, "%s: %s", doppel__short_path(path, sp),
                          doppel__strerror(errnum, eb, sizeof eb));
 }
 
@@ -453,6 +453,7 @@ static int next_input(doppel_reader *r, doppel_error *err)
 static int next_line(doppel_reader *r, const char **line, size_t *len,
                      doppel_error *err)
 {
+    char sp[DOPPEL__SHORT_PATH];
     for (;;) {
         if (r->discarding) {
             char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -492,7 +493,8 @@ static int next_line(doppel_reader *r, const char **line, size_t *len,
                 return doppel__error(err, DOPPEL_ERR_LIMIT,
                                      "%s:%llu: line longer than "
                                      "max_record_bytes (%zu bytes)",
-                                     r->name, (unsigned long long)r->line,
+                                     doppel__short_path(r->name, sp),
+                                     (unsigned long long)r->line,
                                      r->max_record);
             r->stats.oversize++;
             r->discarding = 1;
@@ -507,7 +509,8 @@ static int next_line(doppel_reader *r, const char **line, size_t *len,
                 return doppel__error(err, DOPPEL_ERR_LIMIT,
                                      "%s:%llu: line longer than "
                                      "max_record_bytes (%zu bytes)",
-                                     r->name, (unsigned long long)r->line,
+                                     doppel__short_path(r->name, sp),
+                                     (unsigned long long)r->line,
                                      r->max_record);
             r->stats.oversize++;
             continue;
@@ -525,6 +528,7 @@ static int next_line(doppel_reader *r, const char **line, size_t *len,
 static int check_record(doppel_reader *r, size_t id_len, size_t text_len,
                         doppel_error *err)
 {
+    char sp[DOPPEL__SHORT_PATH];
     const char *what;
     size_t len, limit;
     if (id_len > DOPPEL_MAX_ID_BYTES) {
@@ -546,12 +550,13 @@ static int check_record(doppel_reader *r, size_t id_len, size_t text_len,
         return doppel__error(err, DOPPEL_ERR_LIMIT,
                              "%s:%llu: %s of %zu bytes is longer than the "
                              "limit of %zu bytes",
-                             r->name, (unsigned long long)r->line, what, len,
+                             doppel__short_path(r->name, sp),
+                             (unsigned long long)r->line, what, len,
                              limit);
     return doppel__error(err, DOPPEL_ERR_LIMIT,
                          "%s: %s of %zu bytes is longer than the limit of "
                          "%zu bytes",
-                         r->name, what, len, limit);
+                         doppel__short_path(r->name, sp), what, len, limit);
 }
 
 static int is_blank_line(const char *l, size_t n)
@@ -565,6 +570,7 @@ static int is_blank_line(const char *l, size_t n)
 /* The next record of a JSONL input: 1, or 0 at its end. */
 static int next_jsonl(doppel_reader *r, doppel_record *rec, doppel_error *err)
 {
+    char sp[DOPPEL__SHORT_PATH];
     for (;;) {
         const char *l = NULL;
         size_t n = 0;
@@ -586,7 +592,8 @@ static int next_jsonl(doppel_reader *r, doppel_record *rec, doppel_error *err)
                 return DOPPEL_NOMEM(err);
             if (err) {
                 *err = r->scratch;
-                doppel__error_prefix(err, rc, "%s:%llu", r->name,
+                doppel__error_prefix(err, rc, "%s:%llu",
+                                     doppel__short_path(r->name, sp),
                                      (unsigned long long)r->line);
             }
             return rc;
@@ -621,13 +628,15 @@ static int next_jsonl(doppel_reader *r, doppel_record *rec, doppel_error *err)
 static int read_article(doppel_reader *r, doppel_record *rec,
                         doppel_error *err)
 {
+    char sp[DOPPEL__SHORT_PATH];
     for (;;) {
         if (r->end > r->max_record) {
             if (!r->skip_oversize)
                 return doppel__error(err, DOPPEL_ERR_LIMIT,
                                      "%s: file larger than max_record_bytes "
                                      "(%zu bytes)",
-                                     r->name, r->max_record);
+                                     doppel__short_path(r->name, sp),
+                                     r->max_record);
             r->stats.oversize++;
             return 0;
         }
