@@ -65,6 +65,7 @@ typedef struct dedup_config {
     int output; /* enum output_kind */
     const char *output_file;
     doppel_reader_opts reader;
+    size_t max_docs; /* 0 = the library's default */
     int quiet;
     int progress; /* 1, 0, or -1: when stderr is a terminal */
     int help, version;
@@ -76,7 +77,7 @@ enum option_tag {
     OPT_ROWS, OPT_SEED, OPT_MINHASH, OPT_THREADS, OPT_OUTPUT,
     OPT_OUTPUT_FILE, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_DATE_FIELD,
     OPT_FORMAT, OPT_SKIP_MALFORMED, OPT_MAX_RECORD_BYTES, OPT_SKIP_OVERSIZE,
-    OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP, OPT_VERSION
+    OPT_MAX_DOCS, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP, OPT_VERSION
 };
 
 /* Bounds the CLI checks so that its messages can name the option; the
@@ -179,6 +180,11 @@ static int apply_option(void *vcfg, const cli_option *opt, const char *v,
     case OPT_MAX_RECORD_BYTES:
         return cli_parse_size(opt, v, &c->reader.max_record_bytes, msg);
     case OPT_SKIP_OVERSIZE: c->reader.skip_oversize = 1; return 0;
+    case OPT_MAX_DOCS:
+        if (cli_parse_uint(opt, v, 1, DOPPEL_MAX_DOCS, &u, msg) < 0)
+            return -1;
+        c->max_docs = (size_t)u;
+        return 0;
     case OPT_QUIET: c->quiet = 1; return 0;
     case OPT_PROGRESS: c->progress = 1; return 0;
     case OPT_NO_PROGRESS: c->progress = 0; return 0;
@@ -222,6 +228,7 @@ static const cli_option dedup_options[] = {
          OPT_SKIP_MALFORMED),
     VAL("max-record-bytes", 0, "N", NULL, OPT_MAX_RECORD_BYTES),
     FLAG("skip-oversize", 0, NULL, OPT_SKIP_OVERSIZE),
+    VAL("max-docs", 0, "N", NULL, OPT_MAX_DOCS),
     FLAG("quiet", 'q', "no summary on stderr", OPT_QUIET),
     FLAG("progress", 0, "show progress (default: if stderr is a tty)",
          OPT_PROGRESS),
@@ -248,9 +255,8 @@ void dedup_print_help(FILE *out)
     fputs("\n"
           "Also --containment, --verify, --bands, --rows, --seed, --minhash,\n"
           "--id-field, --text-field, --date-field, --max-record-bytes,\n"
-          "--skip-oversize, --no-progress:"
-          "\n"
-          "see docs/cli.md, which also lists the exit codes.\n",
+          "--skip-oversize, --max-docs, --no-progress: see docs/cli.md, which\n"
+          "also lists the exit codes.\n",
           out);
 }
 
@@ -501,6 +507,7 @@ static int run_dedup(dedup_run *run)
     doppel_dedup_opts opts = DOPPEL_DEDUP_OPTS_INIT;
     opts.params = cfg->params;
     opts.threads = cfg->threads;
+    opts.max_docs = cfg->max_docs;
     doppel_error err = {0};
     int rc = doppel_dedup_create(&run->dedup, &opts, &err);
     if (rc < 0)

@@ -92,7 +92,7 @@ START_TEST(test_option_struct_versions)
     o.version = 0;
     doppel_dedup *d = NULL;
     ck_assert_int_eq(doppel_dedup_create(&d, &o, &err), DOPPEL_ERR_PARAM);
-    HAS(err.message, "opts.version must be 1, got 0");
+    HAS(err.message, "opts.version must be 1 or 2, got 0");
     HAS(err.message, "DOPPEL_DEDUP_OPTS_INIT");
     ck_assert_ptr_null(d);
     o.version = DOPPEL_DEDUP_OPTS_VERSION;

@@ -30,6 +30,8 @@
     X(gzip)                                                                    \
     X(reader)                                                                  \
     X(cli)                                                                     \
+    X(hostile)                                                                 \
+    X(oom)                                                                     \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);

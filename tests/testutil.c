@@ -72,33 +72,29 @@ char *tu_read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* The failing allocator may be called from a dedup's worker threads: its
- * counters are updated under one lock. */
-static pthread_mutex_t fa_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Count an allocation attempt; 0 if it must fail. */
-static int fa_admit(tu_failing_alloc *fa)
+/* Take one allocation from the budget: 1 if it may succeed. */
+static int fa_take(tu_failing_alloc *fa)
 {
-    pthread_mutex_lock(&fa_lock);
+    pthread_mutex_lock(&fa->mu);
     fa->calls++;
     int ok = fa->budget != 0;
     if (fa->budget > 0)
         fa->budget--;
-    pthread_mutex_unlock(&fa_lock);
+    pthread_mutex_unlock(&fa->mu);
     return ok;
 }
 
 static void fa_count(tu_failing_alloc *fa, long delta)
 {
-    pthread_mutex_lock(&fa_lock);
+    pthread_mutex_lock(&fa->mu);
     fa->live += delta;
-    pthread_mutex_unlock(&fa_lock);
+    pthread_mutex_unlock(&fa->mu);
 }
 
 static void *fa_alloc(void *opaque, size_t size)
 {
     tu_failing_alloc *fa = opaque;
-    if (!fa_admit(fa))
+    if (!fa_take(fa))
         return NULL;
     void *p = malloc(size ? size : 1);
     if (p)
@@ -109,7 +105,7 @@ static void *fa_alloc(void *opaque, size_t size)
 static void *fa_realloc(void *opaque, void *p, size_t size)
 {
     tu_failing_alloc *fa = opaque;
-    if (!fa_admit(fa))
+    if (!fa_take(fa))
         return NULL;
     void *np = realloc(p, size ? size : 1);
     if (np && !p)
@@ -134,6 +130,7 @@ void tu_failing_alloc_init(tu_failing_alloc *fa, long budget)
     fa->budget = budget;
     fa->calls = 0;
     fa->live = 0;
+    pthread_mutex_init(&fa->mu, NULL);
 }
 
 tu_guarded tu_guarded_copy(const void *data, size_t len)

@@ -9,6 +9,7 @@
 #include "doppel.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stddef.h>
 
 /**
@@ -38,15 +39,17 @@ void tu_write_file(const char *path, const void *data, size_t len);
 char *tu_read_file(const char *path, size_t *len);
 
 /** An allocator that fails every allocation after `budget` successes.
- *  Safe to use from several threads (a dedup's workers); set budget to -1
- *  to let allocations succeed again. */
+ *  Safe to use from several threads at once (doppel's workers); read or
+ *  change the counters only while no doppel call is running. */
 typedef struct tu_failing_alloc {
     doppel_allocator a;
     long budget;   /* allocations left before failing; <0 = never fail */
     long calls;    /* allocations attempted */
     long live;     /* allocations not yet freed */
+    pthread_mutex_t mu;
 } tu_failing_alloc;
 
+/** Initialise a fresh allocator (once per tu_failing_alloc). */
 void tu_failing_alloc_init(tu_failing_alloc *fa, long budget);
 
 /**

@@ -70,11 +70,12 @@ def entry(cp):
         low = ch.lower()
         if len(low) != 1:
             low = ch  # multi-character lower case (e.g. U+0130): keep
-        # Lower-case the base letter too: U+0130 (İ) has no one-character
-        # lower case and is kept, but its base letter I is upper case, and
-        # folding must be idempotent (tokenising normalised text gives the
-        # words of the raw text).
-        low = strip_diacritics(low).lower()
+        low = strip_diacritics(low)
+        # U+0130 (İ) has no one-character lower case and strips to "I":
+        # lower that too, so that folding is idempotent (fold(fold(c)) ==
+        # fold(c), which tests/fuzz/fuzz_tokenize.c checks).
+        if len(low.lower()) == 1:
+            low = low.lower()
         if low == "ё":
             low = "е"
         name = ud.name(ch, "")

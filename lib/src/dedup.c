@@ -20,13 +20,13 @@
 
 #include <string.h>
 
-#define DOPPEL__MAX_DOCS ((size_t)UINT32_MAX - 1)
 
 struct doppel_dedup {
     const doppel_allocator *alloc;
     doppel_sketcher *sk;
     doppel_params params; /* resolved */
     unsigned threads;
+    size_t max_docs;
     doppel__scratch *scratch; /* one per worker */
 
     size_t n, cap;
@@ -57,20 +57,29 @@ DOPPEL_API int doppel_dedup_create(doppel_dedup **out,
     DOPPEL_RETURN_ERROR_IF(!out || !opts, err, DOPPEL_ERR_PARAM,
                            "out and opts must not be NULL");
     *out = NULL;
-    DOPPEL_RETURN_ERROR_IF(opts->version != DOPPEL_DEDUP_OPTS_VERSION, err,
-                           DOPPEL_ERR_PARAM,
-                           "opts.version must be %d, got %u (initialise with "
-                           "DOPPEL_DEDUP_OPTS_INIT)",
+    /* Version 1 ended before max_docs: do not read it there. */
+    DOPPEL_RETURN_ERROR_IF(opts->version != 1 &&
+                               opts->version != DOPPEL_DEDUP_OPTS_VERSION,
+                           err, DOPPEL_ERR_PARAM,
+                           "opts.version must be 1 or %d, got %u (initialise "
+                           "with DOPPEL_DEDUP_OPTS_INIT)",
                            DOPPEL_DEDUP_OPTS_VERSION, opts->version);
     DOPPEL_RETURN_ERROR_IF(opts->threads > 256, err, DOPPEL_ERR_PARAM,
                            "threads must be in [0, 256], got %u",
                            opts->threads);
+    size_t max_docs = opts->version >= 2 ? opts->max_docs : 0;
+    if (max_docs == 0)
+        max_docs = DOPPEL_DEFAULT_MAX_DOCS;
+    DOPPEL_RETURN_ERROR_IF(max_docs > DOPPEL_MAX_DOCS, err, DOPPEL_ERR_PARAM,
+                           "max_docs must be in [0, %u], got %zu",
+                           DOPPEL_MAX_DOCS, max_docs);
     const doppel_allocator *a = doppel__allocator(opts->allocator);
     doppel_dedup *d = doppel__calloc_array(a, 1, sizeof *d);
     if (!d)
         return DOPPEL_NOMEM(err);
     d->alloc = a;
     d->threads = opts->threads ? opts->threads : 1;
+    d->max_docs = max_docs;
     int rc = doppel_sketcher_create(&d->sk, &opts->params, a, err);
     if (rc < 0) {
         doppel__free(a, d);
@@ -125,17 +134,19 @@ DOPPEL_API size_t doppel_dedup_count(const doppel_dedup *d)
 /* Make room for `extra` more documents (all columns). */
 static int reserve_docs(doppel_dedup *d, size_t extra, doppel_error *err)
 {
-    DOPPEL_RETURN_ERROR_IF(extra > DOPPEL__MAX_DOCS - d->n, err,
-                           DOPPEL_ERR_LIMIT,
-                           "too many documents for one in-memory dedup (the "
-                           "limit is %zu); use an index for larger corpora",
-                           DOPPEL__MAX_DOCS);
+    DOPPEL_RETURN_ERROR_IF(extra > d->max_docs - d->n, err, DOPPEL_ERR_LIMIT,
+                           "an in-memory dedup holds at most max_docs = %zu "
+                           "documents (it has %zu, %zu more were added); for "
+                           "larger corpora use an index (doppel index)",
+                           d->max_docs, d->n, extra);
     size_t need = d->n + extra;
     if (need <= d->cap)
         return DOPPEL_OK;
     size_t cap = d->cap ? d->cap : 1024;
     while (cap < need)
-        cap = cap > DOPPEL__MAX_DOCS / 2 ? DOPPEL__MAX_DOCS : cap * 2;
+        cap = cap > d->max_docs / 2 ? d->max_docs : cap * 2;
+    if (cap > d->max_docs)
+        cap = d->max_docs;
     const doppel_allocator *a = d->alloc;
     size_t K = d->params.num_perm;
     if (cap > SIZE_MAX / K)
@@ -184,10 +195,13 @@ static doppel__sketch_cref doc_cref(const doppel_dedup *d, size_t doc)
 static int store_id(doppel_dedup *d, size_t doc, const char *id,
                     size_t id_len, doppel_error *err)
 {
-    DOPPEL_RETURN_ERROR_IF(id_len > UINT32_MAX - 1, err, DOPPEL_ERR_LIMIT,
-                           "document id of %zu bytes is too long", id_len);
+    DOPPEL_RETURN_ERROR_IF(id_len > DOPPEL_MAX_ID_BYTES, err,
+                           DOPPEL_ERR_LIMIT,
+                           "document %zu: id of %zu bytes is longer than the "
+                           "limit of %d bytes",
+                           doc, id_len, DOPPEL_MAX_ID_BYTES);
     DOPPEL_RETURN_ERROR_IF(!id && id_len, err, DOPPEL_ERR_PARAM,
-                           "id must not be NULL");
+                           "document %zu: id must not be NULL", doc);
     if (doppel__grow(d->alloc, (void **)&d->ids, &d->ids_cap,
                      d->ids_len + id_len + 1, 1) < 0)
         return DOPPEL_NOMEM(err);

@@ -231,9 +231,11 @@ int doppel__normalize(const char *str, size_t n, char **outp, size_t *out_len,
     const unsigned char *s = (const unsigned char *)str;
     if (n > DOPPEL__MAX_TEXT_BYTES)
         return DOPPEL_ERR_LIMIT;
-    /* Unlike the words, the normalised text keeps U+FFFD: every invalid
-     * byte can become three bytes, so 3n + 1 bytes always suffice. */
-    unsigned char *out = doppel__malloc(a, 3 * n + 1);
+    /* Unlike the words, the normalised text keeps punctuation, and an
+     * invalid byte becomes U+FFFD: three bytes for one. Folding grows a
+     * valid sequence by at most half, and a space is written only for a
+     * run of whitespace it replaces: 3n + 1 always suffices. */
+    unsigned char *out = doppel__malloc(a, 3 * n + 8);
     if (!out)
         return DOPPEL_ERR_NOMEM;
     size_t p = 0, i = 0;

@@ -28,7 +28,7 @@ typedef struct doppel__tokens {
 #define DOPPEL__TOK_SENT 16u /* first word of a line or after . ! or ? */
 
 /** Largest input the tokenizer accepts (offsets are 32-bit). */
-#define DOPPEL__MAX_TEXT_BYTES ((size_t)1 << 30)
+#define DOPPEL__MAX_TEXT_BYTES DOPPEL_MAX_TEXT_BYTES
 
 /**
  * Tokenise `n` bytes of `s` into `out` (previous content replaced).
@@ -48,7 +48,8 @@ void doppel__tokens_free(doppel__tokens *t, const doppel_allocator *a);
  * letters, typographic quotes/apostrophes/dashes folded to ASCII, format
  * characters and non-spacing marks dropped, invalid UTF-8 replaced by U+FFFD,
  * every run of whitespace collapsed to one space and trimmed at both ends.
- * Punctuation is kept. *out is allocated (NUL-terminated), *out_len set.
+ * Punctuation is kept. *out is allocated (NUL-terminated, at most
+ * 3n + 1 bytes), *out_len set.
  */
 int doppel__normalize(const char *s, size_t n, char **out, size_t *out_len,
                       const doppel_allocator *a);
