@@ -19,6 +19,7 @@
     X(reader)                                                                  \
     X(cli)                                                                     \
     X(sketch)                                                                  \
+    X(lsh)                                                                     \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
