@@ -4,13 +4,17 @@
  * same count of hot buckets, for sets of signatures with near-duplicates,
  * exact duplicates, empty documents and boilerplate buckets far larger
  * than the window; the same (bands, rows) as the full Simpson search on a
- * grid of thresholds, signature lengths and weights; and radix sorting of
- * 64-bit keys against qsort.
+ * grid of thresholds, signature lengths and weights; radix sorting of
+ * 64-bit keys against qsort; and verification (the walk over bins in
+ * order of position, with or without a precomputed order) and the SIMD
+ * count of equal values against the reference.
  */
 #include "suites.h"
 
 #include "hash.h"
 #include "lsh.h"
+#include "minhash.h"
+#include "verify.h"
 #include "ref_sketch.h"
 
 #include <stdlib.h>
@@ -85,6 +89,22 @@ START_TEST(test_candidates_match_reference)
                               "n=%zu shape %zu: pairs differ", n, si);
             if (n >= 1000)
                 ck_assert_uint_gt(hot_got, 0); /* the template was hot */
+            /* on 2 and 3 threads: the same pairs and hot buckets */
+            for (unsigned threads = 2; threads <= 3; threads++) {
+                doppel__pairvec mt = {0};
+                uint64_t hot_mt = 0;
+                ck_assert_int_eq(doppel__lsh_candidates_mt(
+                                     v, K, skip, 1, n, shapes[si].bands,
+                                     shapes[si].rows, 7, &mt, &hot_mt,
+                                     threads, NULL),
+                                 DOPPEL_OK);
+                ck_assert_int_eq(doppel__pairs_unique(&mt, NULL), DOPPEL_OK);
+                ck_assert_uint_eq(hot_mt, hot_want);
+                ck_assert_uint_eq(mt.n, want.n);
+                if (mt.n)
+                    ck_assert(memcmp(mt.v, want.v, mt.n * sizeof *mt.v) == 0);
+                doppel__pairvec_free(&mt, NULL);
+            }
             doppel__pairvec_free(&got, NULL);
             doppel__pairvec_free(&want, NULL);
             free(v);
@@ -160,6 +180,131 @@ START_TEST(test_optimal_params_match_reference)
 }
 END_TEST
 
+START_TEST(test_minhash_equal_matches_scalar)
+{
+    uint64_t st = 11;
+    static doppel__mh x[4096], y[4096];
+    for (unsigned K = 0; K <= 4096; K += K < 40 ? 1 : 97) {
+        for (unsigned k = 0; k < K; k++) {
+            uint64_t r = doppel__splitmix64(&st);
+            x[k] = (uint16_t)r;
+            y[k] = r % 3 ? x[k] : (uint16_t)(r >> 16);
+        }
+        ck_assert_uint_eq(doppel__minhash_equal(x, y, K),
+                          doppel__minhash_equal_scalar(x, y, K));
+    }
+    for (unsigned k = 0; k < 4096; k++)
+        x[k] = y[k] = 7;
+    ck_assert_uint_eq(doppel__minhash_equal(x, y, 4096), 4096);
+}
+END_TEST
+
+/* A random sketch pair: values equal with probability `share`, equal
+ * values clumped in one part of the document when `clump`. */
+typedef struct vsketch {
+    doppel__mh values[512], lede[DOPPEL__LEDE_BINS],
+        entities[DOPPEL__ENTITY_BINS];
+    uint8_t positions[512];
+    doppel__sketch_meta meta;
+} vsketch;
+
+static doppel__sketch_cref cref_of(const vsketch *v)
+{
+    doppel__sketch_cref c = {v->values, v->positions, v->lede, v->entities,
+                             &v->meta};
+    return c;
+}
+
+static void random_pair(uint64_t *st, unsigned K, vsketch *a, vsketch *b)
+{
+    double share = (double)(doppel__splitmix64(st) % 1001) / 1000.0;
+    unsigned clump = doppel__splitmix64(st) % 3;
+    for (unsigned k = 0; k < K; k++) {
+        a->positions[k] = (uint8_t)doppel__splitmix64(st);
+        b->positions[k] = (uint8_t)(clump == 2 ? a->positions[k] ^ 1
+                                               : doppel__splitmix64(st));
+        a->values[k] = (uint16_t)doppel__splitmix64(st);
+        double u = (double)(doppel__splitmix64(st) % 1000) / 1000.0;
+        int eq = clump == 1 ? a->positions[k] < 256 * share : u < share;
+        b->values[k] = eq ? a->values[k] : (uint16_t)(a->values[k] + 1);
+    }
+    for (unsigned k = 0; k < DOPPEL__ENTITY_BINS; k++) {
+        a->entities[k] = (uint16_t)doppel__splitmix64(st);
+        b->entities[k] = doppel__splitmix64(st) % 2 ? a->entities[k] : 0;
+        a->lede[k] = b->lede[k] = 0;
+    }
+    vsketch *s2[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        s2[i]->meta.flags = doppel__splitmix64(st) % 50 == 0;
+        s2[i]->meta.num_words = 100;
+        s2[i]->meta.num_shingles = 10 + (uint32_t)(doppel__splitmix64(st) % 400);
+        s2[i]->meta.num_entities = (uint32_t)(doppel__splitmix64(st) % 20);
+        s2[i]->meta.rarity = 1.0f;
+    }
+}
+
+START_TEST(test_verify_matches_reference)
+{
+    static const unsigned Ks[] = {16, 128, 200, 256, 300};
+    uint64_t st = 3;
+    vsketch *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    ck_assert(a && b);
+    uint8_t ia[512], ib[512];
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        unsigned K = Ks[ki];
+        for (int rep = 0; rep < 20000; rep++) {
+            random_pair(&st, K, a, b);
+            doppel_params p = DOPPEL_PARAMS_INIT;
+            p.num_perm = K;
+            p.threshold = 0.2 + 0.6 * (double)(rep % 7) / 7.0;
+            p.containment = 0.75;
+            p.verify = rep % 5 ? DOPPEL_VERIFY_ROBUST : DOPPEL_VERIFY_JACCARD;
+            doppel__sketch_cref ca = cref_of(a), cb = cref_of(b);
+            doppel_match want, got;
+            ref_verify(&ca, &cb, K, &p, &want);
+            for (int ordered = 0; ordered < 2; ordered++) {
+                if (ordered && K > 256)
+                    break;
+                if (ordered) {
+                    doppel__spread_index(a->positions, K, ia, ia + K);
+                    doppel__spread_index(b->positions, K, ib, ib + K);
+                    doppel__verify_indexed(&ca, &cb, ia, ib, K, &p, 0, &got);
+                } else {
+                    doppel__verify(&ca, &cb, K, &p, &got);
+                }
+                /* what a dedup reads: the verdict alone */
+                doppel_match v;
+                doppel__verify_indexed(&ca, &cb, ordered ? ia : NULL,
+                                       ordered ? ib : NULL, K, &p, 1, &v);
+                ck_assert_msg(v.duplicate == want.duplicate &&
+                                  v.similarity == want.similarity &&
+                                  strcmp(v.reason, want.reason) == 0,
+                              "verdict only, K=%u pair %d (ordered %d): %d "
+                              "%g '%s', reference %d %g '%s'",
+                              K, rep, ordered, v.duplicate, v.similarity,
+                              v.reason, want.duplicate, want.similarity,
+                              want.reason);
+                ck_assert_msg(got.duplicate == want.duplicate &&
+                                  got.similarity == want.similarity &&
+                                  got.jaccard == want.jaccard &&
+                                  got.containment == want.containment &&
+                                  got.entities == want.entities &&
+                                  got.spread_a == want.spread_a &&
+                                  got.spread_b == want.spread_b &&
+                                  strcmp(got.reason, want.reason) == 0,
+                              "K=%u pair %d (ordered %d): %d %g %d%d, "
+                              "reference %d %g %d%d",
+                              K, rep, ordered, got.duplicate, got.similarity,
+                              got.spread_a, got.spread_b, want.duplicate,
+                              want.similarity, want.spread_a, want.spread_b);
+            }
+        }
+    }
+    free(a);
+    free(b);
+}
+END_TEST
+
 Suite *suite_lsh(void)
 {
     Suite *s = suite_create("lsh");
@@ -168,6 +313,8 @@ Suite *suite_lsh(void)
     tcase_add_test(tc, test_candidates_match_reference);
     tcase_add_test(tc, test_radix_sort_matches_qsort);
     tcase_add_test(tc, test_optimal_params_match_reference);
+    tcase_add_test(tc, test_minhash_equal_matches_scalar);
+    tcase_add_test(tc, test_verify_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

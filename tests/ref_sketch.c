@@ -9,6 +9,7 @@
 #include "lexicon.h"
 #include "skeleton.h"
 #include "unicode.h"
+#include "verify.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -963,4 +964,142 @@ void ref_lsh_optimal_params(double threshold, unsigned num_perm,
     }
     *bands = best_b;
     *rows = best_r;
+}
+
+/* ---------------------------------------------------------- verification */
+
+static unsigned ref_minhash_equal(const doppel__mh *x, const doppel__mh *y,
+                                  unsigned K)
+{
+    unsigned eq = 0;
+    for (unsigned k = 0; k < K; k++)
+        eq += x[k] == y[k];
+    return eq;
+}
+
+static double ref_minhash_similarity(const doppel__mh *x, const doppel__mh *y,
+                                     unsigned K)
+{
+    return (double)ref_minhash_equal(x, y, K) / (double)K;
+}
+
+static unsigned ref_largest_gap(const uint8_t *pos, const doppel__mh *x,
+                            const doppel__mh *y, unsigned K)
+{
+    /* Counting sort of the bins by position (ties by bin number). */
+    uint16_t start[257];
+    uint16_t order[4096];
+    memset(start, 0, sizeof start);
+    for (unsigned k = 0; k < K; k++)
+        start[pos[k] + 1]++;
+    for (unsigned v = 0; v < 256; v++)
+        start[v + 1] = (uint16_t)(start[v + 1] + start[v]);
+    for (unsigned k = 0; k < K; k++)
+        order[start[pos[k]]++] = (uint16_t)k;
+    int prev = 0; /* position of the last matched bin, or the start edge */
+    unsigned misses = 0, gap = 0, any = 0;
+    for (unsigned i = 0; i < K; i++) {
+        unsigned k = order[i];
+        if (x[k] != y[k]) {
+            misses++;
+            continue;
+        }
+        any = 1;
+        if (misses >= 2 && (unsigned)(pos[k] - prev) > gap)
+            gap = (unsigned)(pos[k] - prev);
+        misses = 0;
+        prev = pos[k];
+    }
+    if (!any)
+        return 256;
+    if (misses >= 2 && (unsigned)(255 - prev) > gap)
+        gap = (unsigned)(255 - prev);
+    return gap;
+}
+
+/* Share of the smaller set found in the larger, from their Jaccard
+ * similarity and sizes. */
+static double ref_containment(double j, uint32_t na, uint32_t nb)
+{
+    uint32_t small = na < nb ? na : nb;
+    if (small == 0)
+        return 0.0;
+    double c = j * ((double)na + (double)nb) / ((1.0 + j) * (double)small);
+    return c > 1.0 ? 1.0 : c;
+}
+
+void ref_verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
+                unsigned K, const doppel_params *p, doppel_match *out)
+{
+    const doppel__sketch_meta *ma = a->meta, *mb = b->meta;
+    out->jaccard = out->containment = out->similarity = 0.0;
+    out->entities = -1.0;
+    out->spread_a = out->spread_b = 0;
+    out->duplicate = 0;
+    if ((ma->flags | mb->flags) & DOPPEL__SIG_EMPTY) {
+        out->reason = "an empty document is a duplicate of nothing";
+        return;
+    }
+    unsigned eq = ref_minhash_equal(a->values, b->values, K);
+    double j = (double)eq / (double)K;
+    out->jaccard = j;
+    out->containment = ref_containment(j, ma->num_shingles, mb->num_shingles);
+    unsigned gap_a = ref_largest_gap(a->positions, a->values, b->values, K);
+    unsigned gap_b = ref_largest_gap(b->positions, a->values, b->values, K);
+    out->spread_a = gap_a <= DOPPEL__SPREAD_MAX_GAP;
+    out->spread_b = gap_b <= DOPPEL__SPREAD_MAX_GAP;
+
+    uint32_t ea = ma->num_entities, eb = mb->num_entities;
+    uint32_t emin = ea < eb ? ea : eb, emax = ea < eb ? eb : ea;
+    if (emin >= DOPPEL__ENTITY_MIN &&
+        emax <= (uint64_t)emin * DOPPEL__ENTITY_MAX_RATIO) {
+        double je = ref_minhash_similarity(a->entities, b->entities,
+                                               DOPPEL__ENTITY_BINS);
+        out->entities = ref_containment(je, ea, eb);
+    }
+
+    if (p->verify == DOPPEL_VERIFY_JACCARD) {
+        out->similarity = j;
+        out->duplicate = j >= p->threshold;
+        out->reason = out->duplicate ? "Jaccard similarity at or above the "
+                                       "threshold"
+                                     : "Jaccard similarity below the "
+                                       "threshold";
+        return;
+    }
+    int a_small = ma->num_shingles <= mb->num_shingles;
+    uint32_t ns = a_small ? ma->num_shingles : mb->num_shingles;
+    uint32_t ng = a_small ? mb->num_shingles : ma->num_shingles;
+    int spread_small = a_small ? out->spread_a : out->spread_b;
+    int by_jaccard = j >= p->threshold;
+    int by_containment = out->containment >= p->containment;
+    int contained = 0;
+    int both = gap_a <= DOPPEL__SPREAD_MAX_GAP_BOTH &&
+               gap_b <= DOPPEL__SPREAD_MAX_GAP_BOTH;
+    if (by_jaccard && both) {
+        out->similarity = j;
+    } else if (by_containment && spread_small &&
+               ns >= DOPPEL__CONTAIN_MIN_SHINGLES &&
+               (uint64_t)ns * DOPPEL__CONTAIN_MAX_RATIO >= ng) {
+        out->similarity = out->containment;
+        contained = 1;
+    } else {
+        out->similarity = j;
+        out->reason =
+            by_jaccard || by_containment
+                ? "the shared text is confined to one part of each document "
+                  "(boilerplate, or a quoted or copied passage)"
+                : "similarity below the threshold";
+        return;
+    }
+    if (out->entities >= 0.0 && out->entities < DOPPEL__ENTITY_MIN_SHARE) {
+        out->reason = "the text matches but the names and numbers differ "
+                      "(one template, different stories)";
+        return;
+    }
+    out->duplicate = 1;
+    out->reason = !contained ? "Jaccard similarity at or above the "
+                                         "threshold, shared throughout"
+                                       : "the smaller document is contained "
+                                         "in the larger";
 }

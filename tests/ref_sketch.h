@@ -45,4 +45,8 @@ void ref_lsh_optimal_params(double threshold, unsigned num_perm,
                             double fp_weight, double fn_weight,
                             unsigned *bands, unsigned *rows);
 
+/** doppel__verify as first written. */
+void ref_verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
+                unsigned K, const doppel_params *p, doppel_match *out);
+
 #endif

@@ -20,6 +20,9 @@
 #include "hash.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define DOPPEL__DENSIFY_PROBES 32
 
@@ -158,13 +161,37 @@ unsigned doppel__minhash_k_perm(const uint64_t *h, const uint8_t *pos,
     return K;
 }
 
-unsigned doppel__minhash_equal(const doppel__mh *x, const doppel__mh *y,
-                               unsigned K)
+unsigned doppel__minhash_equal_scalar(const doppel__mh *x,
+                                      const doppel__mh *y, unsigned K)
 {
     unsigned eq = 0;
     for (unsigned k = 0; k < K; k++)
         eq += x[k] == y[k];
     return eq;
+}
+
+/* Eight values per compare; each 16-bit lane counts its equal values (at
+ * most 4096 / 8 = 512, no overflow), summed at the end. This is the inner
+ * loop of verification and of choosing representatives. */
+unsigned doppel__minhash_equal(const doppel__mh *x, const doppel__mh *y,
+                               unsigned K)
+{
+#if defined(__SSE2__)
+    __m128i acc = _mm_setzero_si128();
+    unsigned k = 0;
+    for (; k + 8 <= K; k += 8) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(x + k));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(y + k));
+        acc = _mm_sub_epi16(acc, _mm_cmpeq_epi16(a, b));
+    }
+    acc = _mm_madd_epi16(acc, _mm_set1_epi16(1));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0x4E));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0xB1));
+    unsigned eq = (unsigned)_mm_cvtsi128_si32(acc);
+    return eq + doppel__minhash_equal_scalar(x + k, y + k, K - k);
+#else
+    return doppel__minhash_equal_scalar(x, y, K);
+#endif
 }
 
 double doppel__minhash_similarity(const doppel__mh *x, const doppel__mh *y,

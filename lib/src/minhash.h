@@ -71,9 +71,13 @@ unsigned doppel__minhash_k_perm(const uint64_t *h, const uint8_t *pos,
                                 const uint64_t *b, doppel__mh *values,
                                 uint8_t *positions);
 
-/** Number of equal values among K. */
+/** Number of equal values among K (SSE2 where available). */
 unsigned doppel__minhash_equal(const doppel__mh *x, const doppel__mh *y,
                                unsigned K);
+
+/** The same, one value at a time (the portable path, tested against). */
+unsigned doppel__minhash_equal_scalar(const doppel__mh *x,
+                                      const doppel__mh *y, unsigned K);
 
 /** Fraction of equal values: the Jaccard estimate. */
 double doppel__minhash_similarity(const doppel__mh *x, const doppel__mh *y,
