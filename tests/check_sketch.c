@@ -591,6 +591,61 @@ START_TEST(test_dedup_same_for_any_thread_count)
 }
 END_TEST
 
+/* The timing hook counts what it should; results do not depend on it;
+ * version-1 options (without stage_timings) are still accepted. */
+START_TEST(test_dedup_timings)
+{
+    corpus c;
+    memset(&c, 0, sizeof c);
+    add_wikinews(&c);
+    doppel_doc *docs = calloc(c.n, sizeof *docs);
+    ck_assert_ptr_nonnull(docs);
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        docs[i].text = c.t[i].s;
+        docs[i].text_len = c.t[i].n;
+        docs[i].date = DOPPEL_NO_DATE;
+        bytes += c.t[i].n;
+    }
+    doppel_error err = {0};
+    size_t clusters[3];
+    for (int mode = 0; mode < 3; mode++) {
+        doppel_dedup_opts o = DOPPEL_DEDUP_OPTS_INIT;
+        o.threads = 2;
+        o.stage_timings = mode == 1;
+        if (mode == 2)
+            o.version = 1; /* an older caller: no stage_timings field */
+        doppel_dedup *d = NULL;
+        ck_assert_int_eq(doppel_dedup_create(&d, &o, &err), DOPPEL_OK);
+        ck_assert_int_eq(doppel_dedup_add_batch(d, docs, c.n, &err),
+                         DOPPEL_OK);
+        ck_assert_int_eq(doppel_dedup_finish(d, &err), DOPPEL_OK);
+        doppel_dedup_timings t;
+        ck_assert_int_eq(doppel_dedup_timings_get(d, &t, &err), DOPPEL_OK);
+        ck_assert_uint_eq(t.documents, c.n);
+        ck_assert_uint_eq(t.bytes, bytes);
+        if (mode == 1)
+            ck_assert_uint_gt(t.tokenize_ns + t.shingle_ns + t.minhash_ns,
+                              0);
+        else
+            ck_assert_uint_eq(t.tokenize_ns + t.shingle_ns + t.minhash_ns,
+                              0);
+        doppel_dedup_stats st;
+        ck_assert_int_eq(doppel_dedup_stats_get(d, &st, &err), DOPPEL_OK);
+        clusters[mode] = st.clusters;
+        doppel_dedup_free(d);
+    }
+    ck_assert_uint_eq(clusters[0], clusters[1]);
+    ck_assert_uint_eq(clusters[0], clusters[2]);
+    doppel_dedup_opts bad = DOPPEL_DEDUP_OPTS_INIT;
+    bad.version = 99;
+    doppel_dedup *d = NULL;
+    ck_assert_int_eq(doppel_dedup_create(&d, &bad, &err), DOPPEL_ERR_PARAM);
+    free(docs);
+    corpus_free(&c);
+}
+END_TEST
+
 Suite *suite_sketch(void)
 {
     Suite *s = suite_create("sketch");
@@ -603,6 +658,7 @@ Suite *suite_sketch(void)
     tcase_add_test(tc, test_wikinews_digest);
     tcase_add_test(tc, test_minhash_matches_reference);
     tcase_add_test(tc, test_dedup_same_for_any_thread_count);
+    tcase_add_test(tc, test_dedup_timings);
     suite_add_tcase(s, tc);
     return s;
 }

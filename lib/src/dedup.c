@@ -41,6 +41,8 @@ struct doppel_dedup {
     uint64_t *id_off;
     uint32_t *id_len;
 
+    doppel_dedup_timings timings;
+    uint64_t *stage_ns; /* 3 per worker with opts.stage_timings, else NULL */
 
     int finished;
     uint32_t *rep;
@@ -60,10 +62,11 @@ DOPPEL_API int doppel_dedup_create(doppel_dedup **out,
     DOPPEL_RETURN_ERROR_IF(!out || !opts, err, DOPPEL_ERR_PARAM,
                            "out and opts must not be NULL");
     *out = NULL;
-    DOPPEL_RETURN_ERROR_IF(opts->version != DOPPEL_DEDUP_OPTS_VERSION, err,
-                           DOPPEL_ERR_PARAM,
-                           "opts.version must be %d, got %u (initialise with "
-                           "DOPPEL_DEDUP_OPTS_INIT)",
+    DOPPEL_RETURN_ERROR_IF(opts->version < 1 ||
+                               opts->version > DOPPEL_DEDUP_OPTS_VERSION,
+                           err, DOPPEL_ERR_PARAM,
+                           "opts.version must be 1 to %d, got %u (initialise "
+                           "with DOPPEL_DEDUP_OPTS_INIT)",
                            DOPPEL_DEDUP_OPTS_VERSION, opts->version);
     DOPPEL_RETURN_ERROR_IF(opts->threads > 256, err, DOPPEL_ERR_PARAM,
                            "threads must be in [0, 256], got %u",
@@ -85,7 +88,16 @@ DOPPEL_API int doppel_dedup_create(doppel_dedup **out,
         doppel_dedup_free(d);
         return DOPPEL_NOMEM(err);
     }
-
+    if (opts->version >= 2 && opts->stage_timings) {
+        d->stage_ns = doppel__calloc_array(a, 3 * (size_t)d->threads,
+                                           sizeof *d->stage_ns);
+        if (!d->stage_ns) {
+            doppel_dedup_free(d);
+            return DOPPEL_NOMEM(err);
+        }
+        for (unsigned t = 0; t < d->threads; t++)
+            d->scratch[t].stage_ns = d->stage_ns + 3 * t;
+    }
     *out = d;
     return DOPPEL_OK;
 }
@@ -99,6 +111,7 @@ DOPPEL_API void doppel_dedup_free(doppel_dedup *d)
         for (unsigned t = 0; t < d->threads; t++)
             doppel__scratch_free(&d->scratch[t], a);
     doppel__free(a, d->scratch);
+    doppel__free(a, d->stage_ns);
     doppel_sketcher_free(d->sk);
     doppel__free(a, d->values);
     doppel__free(a, d->positions);
@@ -250,6 +263,7 @@ DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
                            "doppel_dedup_finish()");
     if (n == 0)
         return DOPPEL_OK;
+    uint64_t t0 = doppel__now_ns();
     DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, n, err));
     size_t ids_before = d->ids_len;
     for (size_t i = 0; i < n; i++) {
@@ -289,6 +303,10 @@ DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
         return rc;
     }
     d->n += n;
+    d->timings.documents += n;
+    for (size_t i = 0; i < n; i++)
+        d->timings.bytes += docs[i].text_len;
+    d->timings.add_ns += doppel__now_ns() - t0;
     return DOPPEL_OK;
 }
 
@@ -451,6 +469,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     float *sim = NULL, *rarity = NULL;
     uint8_t *dup = NULL, *skip = NULL, *order = NULL;
     doppel__uf uf = {0};
+    uint64_t t_lsh = doppel__now_ns();
     skip = doppel__malloc_array(a, n ? n : 1, 1);
     if (!skip)
         goto nomem;
@@ -469,6 +488,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
         goto nomem;
     if (doppel__pairs_unique(&cand, a) < 0)
         goto nomem;
+    uint64_t t_verify = doppel__now_ns();
     sim = doppel__malloc_array(a, cand.n ? cand.n : 1, sizeof(float));
     dup = doppel__malloc_array(a, cand.n ? cand.n : 1, 1);
     if (!sim || !dup)
@@ -485,6 +505,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
                              &vc);
     doppel__parallel_for(cand.n >= 4096 ? d->threads : 1, cand.n,
                          verify_range, &vc);
+    uint64_t t_cluster = doppel__now_ns();
     if (doppel__uf_init(&uf, n, a) < 0)
         goto nomem;
     /* The verified pairs, kept compact in the candidates' own arrays (a
@@ -540,6 +561,10 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     }
     d->stats.candidate_pairs = ncand;
     d->stats.verified_pairs = w;
+    uint64_t t_end = doppel__now_ns();
+    d->timings.lsh_ns += t_verify - t_lsh;
+    d->timings.verify_ns += t_cluster - t_verify;
+    d->timings.cluster_ns += t_end - t_cluster;
     doppel__uf_free(&uf, a);
     doppel__free(a, sim);
     doppel__free(a, dup);
@@ -631,3 +656,18 @@ DOPPEL_API int doppel_dedup_stats_get(const doppel_dedup *d,
     return DOPPEL_OK;
 }
 
+DOPPEL_API int doppel_dedup_timings_get(const doppel_dedup *d,
+                                        doppel_dedup_timings *out,
+                                        doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!d || !out, err, DOPPEL_ERR_PARAM,
+                           "arguments must not be NULL");
+    *out = d->timings;
+    if (d->stage_ns)
+        for (unsigned t = 0; t < d->threads; t++) {
+            out->tokenize_ns += d->stage_ns[3 * t];
+            out->shingle_ns += d->stage_ns[3 * t + 1];
+            out->minhash_ns += d->stage_ns[3 * t + 2];
+        }
+    return DOPPEL_OK;
+}

@@ -98,6 +98,9 @@ typedef struct doppel__scratch {
     uint8_t *pos8;
     size_t shingles_cap;
     struct word_memo *word_memo; /* recent words (sketch.c: word_hash()) */
+    /* If not NULL, nanoseconds are added here per stage (tokenize,
+     * shingle, minhash; see doppel_dedup_timings). */
+    uint64_t *stage_ns;
 } doppel__scratch;
 
 void doppel__scratch_free(doppel__scratch *s, const doppel_allocator *a);

@@ -25,6 +25,7 @@
 #include "shingle.h"
 #include "signature.h"
 #include "skeleton.h"
+#include "threads.h"
 
 #include <math.h>
 #include <string.h>
@@ -439,7 +440,10 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
     const unsigned K = p->num_perm;
     DOPPEL_RETURN_ERROR_IF(!text && len, err, DOPPEL_ERR_PARAM,
                            "text must not be NULL");
+    uint64_t t0 = sc->stage_ns ? doppel__now_ns() : 0, t1 = 0, t2 = 0;
     int rc = doppel__tokenize(text, len, &sc->tokens, a);
+    if (sc->stage_ns)
+        t1 = doppel__now_ns();
     if (rc == DOPPEL_ERR_LIMIT)
         return doppel__error(err, rc,
                              "document of %zu bytes exceeds the limit of %zu "
@@ -500,8 +504,6 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
     }
     meta->rarity =
         ncontent ? (float)((double)rarity / (double)ncontent) : 0.0f;
-    doppel__oph_finish(ent_keys, DOPPEL__ENTITY_BINS, sk->entity_oph_seed,
-                       out->entities, NULL);
     meta->num_entities = linear_count(ent_bits, 1024, nent);
 
     /* The main shingles. */
@@ -543,6 +545,8 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
         doppel__oph_init(keys, K);
         nsh = shingle_and_sign(sym, sym_pos, m, k, seed, sc->shingles,
                                sh_bits, keys, K);
+        if (sc->stage_ns)
+            t2 = doppel__now_ns();
         filled = doppel__oph_finish(keys, K, sk->oph_seed, out->values,
                                     out->positions);
         shingle_pos = sym_pos;
@@ -567,6 +571,8 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
             uint64_t h = sc->shingles[i] >> 52;
             sh_bits[h >> 6] |= 1ull << (h & 63);
         }
+        if (sc->stage_ns)
+            t2 = doppel__now_ns();
         if (p->minhash == DOPPEL_MINHASH_ONE_PERM)
             filled = doppel__minhash_one_perm(sc->shingles, sc->pos8, nsh, K,
                                               sk->oph_seed, out->values,
@@ -595,6 +601,14 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
     doppel__minhash_one_perm(sc->shingles + first, NULL, nlede,
                              DOPPEL__LEDE_BINS, sk->lede_oph_seed, out->lede,
                              NULL);
+    doppel__oph_finish(ent_keys, DOPPEL__ENTITY_BINS, sk->entity_oph_seed,
+                       out->entities, NULL);
+    if (sc->stage_ns) {
+        uint64_t t3 = doppel__now_ns();
+        sc->stage_ns[0] += t1 - t0;
+        sc->stage_ns[1] += t2 - t1;
+        sc->stage_ns[2] += t3 - t2;
+    }
     return DOPPEL_OK;
 }
 
