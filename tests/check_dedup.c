@@ -493,6 +493,15 @@ static int oom_run(long budget, const doppel_doc *docs, size_t n, int batch,
         failed = 1;
         fa.budget = -1;
     }
+    /* The pairs array is made on first use: that may fail too. */
+    const doppel_pair *pp;
+    size_t pn;
+    while ((rc = doppel_dedup_pairs(d, &pp, &pn, &err)) != DOPPEL_OK) {
+        TU_CHECK(rc == DOPPEL_ERR_NOMEM, "pairs: rc %d (budget %ld)", rc,
+                 budget);
+        failed = 1;
+        fa.budget = -1;
+    }
     *out = collect(d);
     doppel_dedup_free(d);
     TU_CHECK(fa.live == 0, "%ld allocations leaked (budget %ld)", fa.live,

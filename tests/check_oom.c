@@ -395,7 +395,19 @@ START_TEST(test_dedup_every_step)
         ck_assert_msg(failures > 0 || !scenario[s].allocates,
                       "step %zu allocated nothing", s);
     }
-    /* Reading the results allocates nothing. */
+    /* The pairs array is made on first use, and that may fail; once made,
+     * reading the results allocates nothing. */
+    {
+        const doppel_pair *pairs;
+        size_t np;
+        doppel_error perr = {0, {0}};
+        fa.budget = 0;
+        ck_assert_int_eq(doppel_dedup_pairs(d, &pairs, &np, &perr),
+                         DOPPEL_ERR_NOMEM);
+        fa.budget = -1;
+        ck_assert_int_eq(doppel_dedup_pairs(d, &pairs, &np, &perr),
+                         DOPPEL_OK);
+    }
     fa.budget = 0;
     char *got = dedup_dump(d);
     ck_assert_str_eq(got, want);

@@ -69,7 +69,8 @@ static char *skeleton_of(const char *text)
     uint8_t *keep = calloc(n + 1, 1);
     uint64_t *sym = calloc(n + 1, sizeof *sym);
     uint32_t *tok = calloc(n + 1, sizeof *tok);
-    doppel__hash_spans(t.text, t.start, t.len, n, 0, base);
+    for (size_t i = 0; i < n; i++)
+        base[i] = doppel__hash_word(t.text + t.start[i], t.len[i]);
     for (size_t i = 0; i < n; i++)
         keep[i] = (doppel__lexicon_lookup(base[i]) & DOPPEL__LEX_STOP) ||
                   (t.flags[i] & DOPPEL__TOK_DIGIT);

@@ -32,6 +32,8 @@
     X(cli)                                                                     \
     X(hostile)                                                                 \
     X(oom)                                                                     \
+    X(sketch)                                                                  \
+    X(lsh_fast)                                                                \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);

@@ -41,11 +41,16 @@ struct doppel_dedup {
     uint64_t *id_off;
     uint32_t *id_len;
 
+    doppel_dedup_timings timings;
+    uint64_t *stage_ns; /* 3 per worker with opts.stage_timings, else NULL */
+
     int finished;
     uint32_t *rep;
     uint32_t *csize;
     float *sim;
-    doppel_pair *pairs;
+    doppel_pair *pairs; /* made on the first doppel_dedup_pairs() call */
+    uint64_t *pair_ab;  /* verified pairs (a << 32) | b, sorted */
+    float *pair_sim;    /* and their similarities */
     size_t npairs;
     doppel_dedup_stats stats;
 };
@@ -91,6 +96,16 @@ DOPPEL_API int doppel_dedup_create(doppel_dedup **out,
         doppel_dedup_free(d);
         return DOPPEL_NOMEM(err);
     }
+    if (opts->version >= 2 && opts->stage_timings) {
+        d->stage_ns = doppel__calloc_array(a, 3 * (size_t)d->threads,
+                                           sizeof *d->stage_ns);
+        if (!d->stage_ns) {
+            doppel_dedup_free(d);
+            return DOPPEL_NOMEM(err);
+        }
+        for (unsigned t = 0; t < d->threads; t++)
+            d->scratch[t].stage_ns = d->stage_ns + 3 * t;
+    }
     *out = d;
     return DOPPEL_OK;
 }
@@ -104,6 +119,7 @@ DOPPEL_API void doppel_dedup_free(doppel_dedup *d)
         for (unsigned t = 0; t < d->threads; t++)
             doppel__scratch_free(&d->scratch[t], a);
     doppel__free(a, d->scratch);
+    doppel__free(a, d->stage_ns);
     doppel_sketcher_free(d->sk);
     doppel__free(a, d->values);
     doppel__free(a, d->positions);
@@ -118,6 +134,8 @@ DOPPEL_API void doppel_dedup_free(doppel_dedup *d)
     doppel__free(a, d->csize);
     doppel__free(a, d->sim);
     doppel__free(a, d->pairs);
+    doppel__free(a, d->pair_ab);
+    doppel__free(a, d->pair_sim);
     doppel__free(a, d);
 }
 
@@ -168,6 +186,12 @@ static int reserve_docs(doppel_dedup *d, size_t extra, doppel_error *err)
     GROW(id_off, cap, uint64_t);
     GROW(id_len, cap, uint32_t);
 #undef GROW
+    /* Verification and clustering read these at random. */
+    doppel__advise_random(d->values, cap * K * sizeof(doppel__mh));
+    doppel__advise_random(d->positions, cap * K);
+    doppel__advise_random(d->entities,
+                          cap * DOPPEL__ENTITY_BINS * sizeof(doppel__mh));
+    doppel__advise_random(d->meta, cap * sizeof(doppel__sketch_meta));
     d->cap = cap;
     return DOPPEL_OK;
 }
@@ -252,6 +276,7 @@ DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
                            "doppel_dedup_finish()");
     if (n == 0)
         return DOPPEL_OK;
+    uint64_t t0 = doppel__now_ns();
     DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, n, err));
     size_t ids_before = d->ids_len;
     for (size_t i = 0; i < n; i++) {
@@ -291,6 +316,10 @@ DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
         return rc;
     }
     d->n += n;
+    d->timings.documents += n;
+    for (size_t i = 0; i < n; i++)
+        d->timings.bytes += docs[i].text_len;
+    d->timings.add_ns += doppel__now_ns() - t0;
     return DOPPEL_OK;
 }
 
@@ -332,9 +361,42 @@ typedef struct {
     const doppel_dedup *d;
     const doppel__corpus_df *df; /* NULL: no boilerplate rule */
     const uint64_t *cand;
+    const uint8_t *index; /* per document: doppel__spread_index, or NULL */
     float *sim;     /* per candidate: similarity that decided */
     uint8_t *dup;   /* per candidate: the verdict */
 } verify_ctx;
+
+static const uint8_t *index_of(const verify_ctx *c, uint32_t doc)
+{
+    return c->index ? c->index + (size_t)doc * 2 * c->d->params.num_perm
+                    : NULL;
+}
+
+/* Candidates come sorted by their first document; the second is anywhere
+ * in the columns, a cache miss for each of its parts: ask for them a few
+ * candidates ahead. */
+#define VERIFY_PREFETCH 8
+
+static void prefetch_doc(const verify_ctx *c, uint32_t doc)
+{
+#if defined(__GNUC__)
+    const doppel_dedup *d = c->d;
+    size_t K = d->params.num_perm;
+    const char *v = (const char *)(d->values + doc * K);
+    for (size_t off = 0; off < K * sizeof(doppel__mh); off += 64)
+        __builtin_prefetch(v + off);
+    if (c->index) {
+        const char *x = (const char *)(c->index + doc * 2 * K);
+        for (size_t off = 0; off < 2 * K; off += 64)
+            __builtin_prefetch(x + off);
+    }
+    __builtin_prefetch(d->entities + (size_t)doc * DOPPEL__ENTITY_BINS);
+    __builtin_prefetch(d->meta + doc);
+#else
+    (void)c;
+    (void)doc;
+#endif
+}
 
 static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 {
@@ -342,13 +404,29 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
     verify_ctx *c = vctx;
     unsigned K = c->d->params.num_perm;
     for (size_t i = lo; i < hi; i++) {
+        if (i + VERIFY_PREFETCH < hi)
+            prefetch_doc(c, (uint32_t)c->cand[i + VERIFY_PREFETCH]);
         uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
         doppel__sketch_cref ca = doc_cref(c->d, a), cb = doc_cref(c->d, b);
         doppel_match m;
-        doppel__verify(&ca, &cb, K, &c->d->params, c->df, &m);
+        doppel__verify_indexed(&ca, &cb, index_of(c, a), index_of(c, b), K,
+                               &c->d->params, c->df, 1, &m);
         c->sim[i] = (float)m.similarity;
         c->dup[i] = (uint8_t)m.duplicate;
     }
+}
+
+/* Each document's bins in order of position, sorted once here rather than
+ * for every candidate pair it is in. */
+static void index_range(void *vctx, unsigned worker, size_t lo, size_t hi)
+{
+    (void)worker;
+    verify_ctx *c = vctx;
+    unsigned K = c->d->params.num_perm;
+    uint8_t *index = (uint8_t *)(uintptr_t)c->index;
+    for (size_t i = lo; i < hi; i++)
+        doppel__spread_index(c->d->positions + i * K, K, index + 2 * i * K,
+                             index + 2 * i * K + K);
 }
 
 static double rep_similarity(const void *ctx, uint32_t a, uint32_t b)
@@ -369,12 +447,14 @@ static double rep_lede_similarity(const void *ctx, uint32_t a, uint32_t b)
 
 /* Similarity of a member to its representative, as verification would
  * report it (the containment of a contained copy, else the Jaccard). */
-static float member_similarity(const doppel_dedup *d, uint32_t doc,
+static float member_similarity(const verify_ctx *c, uint32_t doc,
                                uint32_t rep)
 {
+    const doppel_dedup *d = c->d;
     doppel__sketch_cref a = doc_cref(d, doc), b = doc_cref(d, rep);
     doppel_match m;
-    doppel__verify(&a, &b, d->params.num_perm, &d->params, NULL, &m);
+    doppel__verify_indexed(&a, &b, index_of(c, doc), index_of(c, rep),
+                           d->params.num_perm, &d->params, NULL, 1, &m);
     return (float)m.similarity;
 }
 
@@ -409,6 +489,18 @@ static int build_df(const doppel_dedup *d, doppel__corpus_df *df,
     return DOPPEL_OK;
 }
 
+/* The similarity of every member to its representative. */
+static void member_range(void *vctx, unsigned worker, size_t lo, size_t hi)
+{
+    (void)worker;
+    const verify_ctx *c = vctx;
+    doppel_dedup *d = (doppel_dedup *)(uintptr_t)c->d;
+    for (size_t i = lo; i < hi; i++) {
+        uint32_t r = d->rep[i];
+        d->sim[i] = r == i ? 1.0f : member_similarity(c, (uint32_t)i, r);
+    }
+}
+
 DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
 {
     DOPPEL_RETURN_ERROR_IF(!d, err, DOPPEL_ERR_PARAM,
@@ -420,25 +512,29 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     doppel__pairvec cand = {0};
     uint64_t hot = 0;
     float *sim = NULL, *rarity = NULL;
-    uint8_t *dup = NULL, *skip = NULL;
+    uint8_t *dup = NULL, *skip = NULL, *order = NULL;
     uint16_t *df_table = NULL;
     doppel__uf uf = {0};
+    uint64_t t_lsh = doppel__now_ns();
     skip = doppel__malloc_array(a, n ? n : 1, 1);
     if (!skip)
         goto nomem;
     for (size_t i = 0; i < n; i++)
         skip[i] = (uint8_t)(d->meta[i].flags & DOPPEL__SIG_EMPTY);
-    if (doppel__lsh_candidates(d->values, K, skip, DOPPEL__SIG_EMPTY, n,
-                               d->params.bands, d->params.rows, 0, &cand, &hot,
-                               a) < 0)
+    unsigned lsh_threads = n >= 4096 ? d->threads : 1;
+    if (doppel__lsh_candidates_mt(d->values, K, skip, DOPPEL__SIG_EMPTY, n,
+                                  d->params.bands, d->params.rows, 0, &cand,
+                                  &hot, lsh_threads, a) < 0)
         goto nomem;
     if (d->params.verify == DOPPEL_VERIFY_ROBUST &&
-        doppel__lsh_candidates(d->lede, DOPPEL__LEDE_BINS, skip,
-                               DOPPEL__SIG_EMPTY, n, DOPPEL__LEDE_BANDS,
-                               DOPPEL__LEDE_ROWS, 0x10000, &cand, &hot, a) < 0)
+        doppel__lsh_candidates_mt(d->lede, DOPPEL__LEDE_BINS, skip,
+                                  DOPPEL__SIG_EMPTY, n, DOPPEL__LEDE_BANDS,
+                                  DOPPEL__LEDE_ROWS, 0x10000, &cand, &hot,
+                                  lsh_threads, a) < 0)
         goto nomem;
     if (doppel__pairs_unique(&cand, a) < 0)
         goto nomem;
+    uint64_t t_verify = doppel__now_ns();
     sim = doppel__malloc_array(a, cand.n ? cand.n : 1, sizeof(float));
     dup = doppel__malloc_array(a, cand.n ? cand.n : 1, 1);
     if (!sim || !dup)
@@ -446,27 +542,46 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     doppel__corpus_df df = {NULL, 0};
     if (build_df(d, &df, &df_table) < 0)
         goto nomem;
-    verify_ctx vc = {d, df.df ? &df : NULL, cand.v, sim, dup};
+    if (K <= 256 && n) { /* else verification sorts bins per pair */
+        order = doppel__malloc_array(a, n, 2 * K);
+        if (!order)
+            goto nomem;
+        doppel__advise_random(order, n * 2 * K);
+    }
+    verify_ctx vc = {d, df.df ? &df : NULL, cand.v, order, sim, dup};
+    if (order)
+        doppel__parallel_for(n >= 4096 ? d->threads : 1, n, index_range,
+                             &vc);
     doppel__parallel_for(cand.n >= 4096 ? d->threads : 1, cand.n,
                          verify_range, &vc);
-    size_t nver = 0;
-    for (size_t i = 0; i < cand.n; i++)
-        nver += dup[i];
-    d->pairs = doppel__malloc_array(a, nver ? nver : 1, sizeof(doppel_pair));
-    if (!d->pairs || doppel__uf_init(&uf, n, a) < 0)
+    uint64_t t_cluster = doppel__now_ns();
+    if (doppel__uf_init(&uf, n, a) < 0)
         goto nomem;
+    /* The verified pairs, kept compact in the candidates' own arrays (a
+     * doppel_pair array is made only if someone asks for the pairs). */
     size_t w = 0;
     for (size_t i = 0; i < cand.n; i++) {
         if (!dup[i])
             continue;
         uint32_t x = (uint32_t)(cand.v[i] >> 32), y = (uint32_t)cand.v[i];
-        d->pairs[w].a = x;
-        d->pairs[w].b = y;
-        d->pairs[w].similarity = sim[i];
+        cand.v[w] = cand.v[i];
+        sim[w] = sim[i];
         w++;
         doppel__uf_union(&uf, x, y);
     }
+    size_t ncand = cand.n;
     d->npairs = w;
+    d->pair_ab = doppel__realloc_array(a, cand.v, w ? w : 1, sizeof(uint64_t));
+    d->pair_sim = doppel__realloc_array(a, sim, w ? w : 1, sizeof(float));
+    if (!d->pair_ab || !d->pair_sim) { /* a shrink cannot really fail */
+        d->pair_ab = d->pair_ab ? d->pair_ab : cand.v;
+        d->pair_sim = d->pair_sim ? d->pair_sim : sim;
+    }
+    cand.v = NULL;
+    cand.n = cand.cap = 0;
+    sim = NULL;
+    doppel__free(a, dup);
+    dup = NULL;
     d->rep = doppel__malloc_array(a, n ? n : 1, sizeof(uint32_t));
     d->csize = doppel__malloc_array(a, n ? n : 1, sizeof(uint32_t));
     d->sim = doppel__malloc_array(a, n ? n : 1, sizeof(float));
@@ -480,11 +595,11 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
                                         d->csize, a) < 0)
         goto nomem;
 
+    doppel__parallel_for(n >= 4096 ? d->threads : 1, n, member_range, &vc);
     memset(&d->stats, 0, sizeof d->stats);
     d->stats.documents = n;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = d->rep[i];
-        d->sim[i] = r == i ? 1.0f : member_similarity(d, (uint32_t)i, r);
         d->stats.empty_documents += d->meta[i].flags & DOPPEL__SIG_EMPTY;
         if (r == i)
             d->stats.clusters++;
@@ -493,14 +608,19 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
         if (d->csize[i] > d->stats.largest_cluster)
             d->stats.largest_cluster = d->csize[i];
     }
-    d->stats.candidate_pairs = cand.n;
+    d->stats.candidate_pairs = ncand;
     d->stats.verified_pairs = w;
+    uint64_t t_end = doppel__now_ns();
+    d->timings.lsh_ns += t_verify - t_lsh;
+    d->timings.verify_ns += t_cluster - t_verify;
+    d->timings.cluster_ns += t_end - t_cluster;
     doppel__uf_free(&uf, a);
     doppel__free(a, sim);
     doppel__free(a, dup);
     doppel__free(a, skip);
     doppel__free(a, rarity);
     doppel__free(a, df_table);
+    doppel__free(a, order);
     doppel__pairvec_free(&cand, a);
     d->finished = 1;
     return DOPPEL_OK;
@@ -512,7 +632,13 @@ nomem:
     doppel__free(a, skip);
     doppel__free(a, rarity);
     doppel__free(a, df_table);
+    doppel__free(a, order);
     doppel__pairvec_free(&cand, a);
+    doppel__free(a, d->pair_ab);
+    doppel__free(a, d->pair_sim);
+    d->pair_ab = NULL;
+    d->pair_sim = NULL;
+    d->npairs = 0;
     doppel__free(a, d->pairs);
     doppel__free(a, d->rep);
     doppel__free(a, d->csize);
@@ -548,6 +674,22 @@ DOPPEL_API int doppel_dedup_pairs(const doppel_dedup *d,
                            "arguments must not be NULL");
     DOPPEL_RETURN_ERROR_IF(!d->finished, err, DOPPEL_ERR_STATE,
                            "call doppel_dedup_finish() first");
+    if (!d->pairs) {
+        /* Made on first use: a dedup whose caller never reads the pairs
+         * (the CLI's default output) keeps them in 12 bytes instead of 24.
+         * doppel_dedup is used by one thread at a time, so this caching
+         * behind a const pointer is safe. */
+        doppel_dedup *m = (doppel_dedup *)(uintptr_t)d;
+        m->pairs = doppel__malloc_array(d->alloc, d->npairs ? d->npairs : 1,
+                                        sizeof(doppel_pair));
+        if (!m->pairs)
+            return DOPPEL_NOMEM(err);
+        for (size_t i = 0; i < d->npairs; i++) {
+            m->pairs[i].a = (size_t)(d->pair_ab[i] >> 32);
+            m->pairs[i].b = (size_t)(uint32_t)d->pair_ab[i];
+            m->pairs[i].similarity = d->pair_sim[i];
+        }
+    }
     *pairs = d->pairs;
     *n = d->npairs;
     return DOPPEL_OK;
@@ -562,5 +704,21 @@ DOPPEL_API int doppel_dedup_stats_get(const doppel_dedup *d,
     DOPPEL_RETURN_ERROR_IF(!d->finished, err, DOPPEL_ERR_STATE,
                            "call doppel_dedup_finish() first");
     *out = d->stats;
+    return DOPPEL_OK;
+}
+
+DOPPEL_API int doppel_dedup_timings_get(const doppel_dedup *d,
+                                        doppel_dedup_timings *out,
+                                        doppel_error *err)
+{
+    DOPPEL_RETURN_ERROR_IF(!d || !out, err, DOPPEL_ERR_PARAM,
+                           "arguments must not be NULL");
+    *out = d->timings;
+    if (d->stage_ns)
+        for (unsigned t = 0; t < d->threads; t++) {
+            out->tokenize_ns += d->stage_ns[3 * t];
+            out->shingle_ns += d->stage_ns[3 * t + 1];
+            out->minhash_ns += d->stage_ns[3 * t + 2];
+        }
     return DOPPEL_OK;
 }

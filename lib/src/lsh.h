@@ -41,6 +41,15 @@ int doppel__lsh_candidates(const uint16_t *values, size_t stride,
                            doppel__pairvec *out, uint64_t *hot_buckets,
                            const doppel_allocator *a);
 
+/** doppel__lsh_candidates on up to `threads` threads (bands split between
+ *  them); the same pairs in the same order. */
+int doppel__lsh_candidates_mt(const uint16_t *values, size_t stride,
+                              const uint8_t *skip, uint8_t skip_mask,
+                              size_t n, unsigned bands, unsigned rows,
+                              unsigned band_seed, doppel__pairvec *out,
+                              uint64_t *hot_buckets, unsigned threads,
+                              const doppel_allocator *a);
+
 /** Sort the pairs and drop repeats. */
 int doppel__pairs_unique(doppel__pairvec *p, const doppel_allocator *a);
 

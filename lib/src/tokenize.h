@@ -41,6 +41,27 @@ typedef struct doppel__tokens {
 int doppel__tokenize(const char *s, size_t n, doppel__tokens *out,
                      const doppel_allocator *a);
 
+/** The implementations of the ASCII block classifier (tokenize.c). All
+ *  give the same tokens; tests run each that the machine can. */
+typedef enum doppel__tok_impl {
+    DOPPEL__TOK_AUTO = 0,   /* the fastest available (what doppel uses) */
+    DOPPEL__TOK_SCALAR = 1, /* portable C */
+    DOPPEL__TOK_SSE2 = 2,   /* x86-64 baseline */
+    DOPPEL__TOK_AVX2 = 3,   /* chosen at run time when the CPU has it */
+    DOPPEL__TOK_AVX512 = 4, /* AVX-512BW, likewise */
+    DOPPEL__TOK_IMPLS
+} doppel__tok_impl;
+
+/** doppel__tokenize with a given classifier (which must be available). */
+int doppel__tokenize_with(const char *s, size_t n, doppel__tokens *out,
+                          const doppel_allocator *a, doppel__tok_impl impl);
+
+/** 1 if `impl` is compiled in and the CPU can run it. */
+int doppel__tokenize_available(doppel__tok_impl impl);
+
+/** "scalar", "sse2", ... */
+const char *doppel__tokenize_name(doppel__tok_impl impl);
+
 void doppel__tokens_free(doppel__tokens *t, const doppel_allocator *a);
 
 /**

@@ -58,6 +58,13 @@ typedef struct doppel__corpus_df {
 /** Fill df->common for a table built over n non-empty documents. */
 uint32_t doppel__corpus_df_threshold(uint64_t n);
 
+/** A document's spread index (K <= 256): with its bins sorted by position
+ *  (ties by bin number), rank[bin] = the bin's place in that order and
+ *  spos[place] = the position there. Depends on the document alone; a
+ *  dedup computes it once per document for all its candidate pairs. */
+void doppel__spread_index(const uint8_t *positions, unsigned K,
+                          uint8_t *rank, uint8_t *spos);
+
 /**
  * Compare two sketches made with the same parameters (K values each) under
  * p's threshold, containment and verify kind; `df` (may be NULL) adds the
@@ -66,5 +73,18 @@ uint32_t doppel__corpus_df_threshold(uint64_t n);
 void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
                     unsigned K, const doppel_params *p,
                     const doppel__corpus_df *df, doppel_match *out);
+
+/** doppel__verify with each document's spread index (2K bytes: rank, then
+ *  spos, from doppel__spread_index; K <= 256; NULL = sort the bins here),
+ *  for callers that verify a document against many others. The same
+ *  verdict, in a fraction of the time. With verdict_only, spread_a and
+ *  spread_b are left 0 and only what the verdict needs is computed (a
+ *  dedup reads duplicate and similarity alone). */
+void doppel__verify_indexed(const doppel__sketch_cref *a,
+                            const doppel__sketch_cref *b,
+                            const uint8_t *index_a, const uint8_t *index_b,
+                            unsigned K, const doppel_params *p,
+                            const doppel__corpus_df *df, int verdict_only,
+                            doppel_match *out);
 
 #endif
