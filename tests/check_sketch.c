@@ -528,6 +528,28 @@ START_TEST(test_minhash_matches_reference)
                               "K=%u n=%zu rep %d: values differ (no "
                               "positions)",
                               K, n, rep);
+                /* with the sketcher's cached densification probes */
+                uint16_t *probes =
+                    malloc(K * DOPPEL__OPH_PROBES_CACHED * sizeof *probes);
+                ck_assert_ptr_nonnull(probes);
+                doppel__oph_probes(probes, K, seed);
+                f1 = doppel__minhash_one_perm_probed(h, pos, n, K, seed,
+                                                     probes, v1, p1);
+                f2 = ref_minhash_one_perm(h, pos, n, K, seed, v2, p2);
+                ck_assert_uint_eq(f1, f2);
+                ck_assert_msg(memcmp(v1, v2, K * sizeof *v1) == 0 &&
+                                  memcmp(p1, p2, K) == 0,
+                              "K=%u n=%zu rep %d: cached probes differ", K,
+                              n, rep);
+                f1 = doppel__minhash_one_perm_probed(h, NULL, n, K, seed,
+                                                     probes, v1, NULL);
+                f2 = ref_minhash_one_perm(h, NULL, n, K, seed, v2, NULL);
+                ck_assert_uint_eq(f1, f2);
+                ck_assert_msg(memcmp(v1, v2, K * sizeof *v1) == 0,
+                              "K=%u n=%zu rep %d: cached probes differ (no "
+                              "positions)",
+                              K, n, rep);
+                free(probes);
             }
         }
     }

@@ -43,6 +43,11 @@ struct doppel_sketcher {
     uint64_t entity_oph_seed;
     uint64_t *kperm_a;      /* K-permutation coefficients (or NULL) */
     uint64_t *kperm_b;
+    /* the first densification probes of every bin (doppel__oph_probes),
+     * in one block: oph_probes owns it */
+    uint16_t *oph_probes;
+    uint16_t *lede_probes;
+    uint16_t *entity_probes;
 };
 
 DOPPEL_API int doppel_sketcher_create(doppel_sketcher **out,
@@ -69,6 +74,21 @@ DOPPEL_API int doppel_sketcher_create(doppel_sketcher **out,
     sk->oph_seed = doppel__splitmix64(&st);
     sk->lede_oph_seed = doppel__splitmix64(&st);
     sk->entity_oph_seed = doppel__splitmix64(&st);
+    sk->oph_probes = doppel__malloc_array(
+        alloc, (size_t)p.num_perm + DOPPEL__LEDE_BINS + DOPPEL__ENTITY_BINS,
+        DOPPEL__OPH_PROBES_CACHED * sizeof(uint16_t));
+    if (!sk->oph_probes) {
+        doppel_sketcher_free(sk);
+        return DOPPEL_NOMEM(err);
+    }
+    sk->lede_probes = sk->oph_probes + (size_t)p.num_perm *
+                                           DOPPEL__OPH_PROBES_CACHED;
+    sk->entity_probes =
+        sk->lede_probes + DOPPEL__LEDE_BINS * DOPPEL__OPH_PROBES_CACHED;
+    doppel__oph_probes(sk->oph_probes, p.num_perm, sk->oph_seed);
+    doppel__oph_probes(sk->lede_probes, DOPPEL__LEDE_BINS, sk->lede_oph_seed);
+    doppel__oph_probes(sk->entity_probes, DOPPEL__ENTITY_BINS,
+                       sk->entity_oph_seed);
     if (p.minhash == DOPPEL_MINHASH_K_PERM) {
         sk->kperm_a = doppel__malloc_array(alloc, p.num_perm, sizeof(uint64_t));
         sk->kperm_b = doppel__malloc_array(alloc, p.num_perm, sizeof(uint64_t));
@@ -91,6 +111,7 @@ DOPPEL_API void doppel_sketcher_free(doppel_sketcher *sk)
         return;
     doppel__free(sk->alloc, sk->kperm_a);
     doppel__free(sk->alloc, sk->kperm_b);
+    doppel__free(sk->alloc, sk->oph_probes);
     doppel__free(sk->alloc, sk);
 }
 
@@ -636,8 +657,9 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
                                sh_bits, keys, K);
         if (sc->stage_ns)
             t2 = doppel__now_ns();
-        filled = doppel__oph_finish(keys, K, sk->oph_seed, out->values,
-                                    out->positions);
+        filled = doppel__oph_finish_probed(keys, K, sk->oph_seed,
+                                           sk->oph_probes, out->values,
+                                           out->positions);
         shingle_pos = sym_pos;
     } else {
         if (p->shingle == DOPPEL_SHINGLE_CHAR)
@@ -663,9 +685,9 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
         if (sc->stage_ns)
             t2 = doppel__now_ns();
         if (p->minhash == DOPPEL_MINHASH_ONE_PERM)
-            filled = doppel__minhash_one_perm(sc->shingles, sc->pos8, nsh, K,
-                                              sk->oph_seed, out->values,
-                                              out->positions);
+            filled = doppel__minhash_one_perm_probed(
+                sc->shingles, sc->pos8, nsh, K, sk->oph_seed, sk->oph_probes,
+                out->values, out->positions);
         else
             filled = doppel__minhash_k_perm(sc->shingles, sc->pos8, nsh, K,
                                             sk->kperm_a, sk->kperm_b,
@@ -687,11 +709,12 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
         first = 0;
         nlede = nsh < DOPPEL__LEDE_SHINGLES ? nsh : DOPPEL__LEDE_SHINGLES;
     }
-    doppel__minhash_one_perm(sc->shingles + first, NULL, nlede,
-                             DOPPEL__LEDE_BINS, sk->lede_oph_seed, out->lede,
-                             NULL);
-    doppel__oph_finish(ent_keys, DOPPEL__ENTITY_BINS, sk->entity_oph_seed,
-                       out->entities, NULL);
+    doppel__minhash_one_perm_probed(sc->shingles + first, NULL, nlede,
+                                    DOPPEL__LEDE_BINS, sk->lede_oph_seed,
+                                    sk->lede_probes, out->lede, NULL);
+    doppel__oph_finish_probed(ent_keys, DOPPEL__ENTITY_BINS,
+                              sk->entity_oph_seed, sk->entity_probes,
+                              out->entities, NULL);
     if (sc->stage_ns) {
         uint64_t t3 = doppel__now_ns();
         sc->stage_ns[0] += t1 - t0;
