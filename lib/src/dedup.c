@@ -247,10 +247,15 @@ typedef struct {
     doppel_error *errs; /* per worker */
 } batch_ctx;
 
+/* Ranges come to a worker in increasing order (doppel__parallel_dynamic),
+ * so its first failure is its smallest failing document; after it the
+ * worker only drains its ranges. */
 static void sketch_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 {
     batch_ctx *c = vctx;
     doppel_dedup *d = c->d;
+    if (c->rc[worker] < 0)
+        return;
     for (size_t i = lo; i < hi; i++) {
         size_t doc = c->base + i;
         doppel__sketch v = doc_sketch(d, doc);
@@ -295,9 +300,12 @@ DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
         return DOPPEL_NOMEM(err);
     }
     batch_ctx c = {d, docs, d->n, rcs, fail_at, errs};
-    /* Small batches are not worth a thread each. */
+    /* Small batches are not worth a thread each. Documents are handed
+     * out a few at a time to whichever thread is free, not split into
+     * fixed shares: lengths vary, and doppel's own reader thread (and
+     * anything else on the machine) slows some signers down. */
     unsigned use = n >= 64 ? T : 1;
-    doppel__parallel_for(use, n, sketch_range, &c);
+    doppel__parallel_dynamic(use, n, 8, sketch_range, &c);
     int rc = DOPPEL_OK;
     size_t first = SIZE_MAX;
     for (unsigned w = 0; w < use; w++) {
