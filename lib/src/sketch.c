@@ -29,6 +29,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 struct doppel_sketcher {
     const doppel_allocator *alloc;
@@ -545,7 +548,51 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
     uint8_t *info = sc->info;
     uint32_t *ent = sc->word_miss; /* free again after words_pass */
     words_pass(sc->word_memo, t, base, info, ent);
-    for (size_t i = 0; i < n; i++) {
+    size_t i0 = 0;
+#if defined(__SSE2__)
+    /* Sixteen words at a time: the content words' count and rarity sum
+     * as byte lanes (summed with psadbw), the names and numbers as a bit
+     * mask appended below. Frequency classes are at most 14 (lexicon.h),
+     * so 14 - class fits a byte. */
+    {
+        const __m128i lo4 = _mm_set1_epi8(DOPPEL__LEX_CLASS),
+                      fourteen = _mm_set1_epi8(DOPPEL__LEX_MAX_CLASS),
+                      digit_bit = _mm_set1_epi8(DOPPEL__TOK_DIGIT),
+                      name_bits = _mm_set1_epi8(DOPPEL__TOK_UPPER |
+                                                DOPPEL__TOK_SENT),
+                      upper = _mm_set1_epi8(DOPPEL__TOK_UPPER),
+                      zero = _mm_setzero_si128();
+        __m128i racc = zero;
+        _Static_assert(DOPPEL__LEX_STOP == 0x80u, "stop is the sign bit");
+        for (; i0 + 16 <= n; i0 += 16) {
+            __m128i inf =
+                _mm_loadu_si128((const __m128i *)(const void *)(info + i0));
+            __m128i f =
+                _mm_loadu_si128((const __m128i *)(const void *)(flags + i0));
+            __m128i stop = _mm_cmplt_epi8(inf, zero);
+            __m128i digit =
+                _mm_cmpeq_epi8(_mm_and_si128(f, digit_bit), digit_bit);
+            __m128i keep = _mm_or_si128(stop, digit);
+            __m128i rar = _mm_andnot_si128(
+                keep, _mm_sub_epi8(fourteen, _mm_and_si128(inf, lo4)));
+            racc = _mm_add_epi64(racc, _mm_sad_epu8(rar, zero));
+            unsigned kept = (unsigned)_mm_movemask_epi8(keep);
+            ncontent += 16 - doppel__popcount64(kept);
+            __m128i name =
+                _mm_cmpeq_epi8(_mm_and_si128(f, name_bits), upper);
+            unsigned em = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(digit, _mm_andnot_si128(stop, name)));
+            for (unsigned j = 0; j < 16; j++) {
+                ent[nent] = (uint32_t)(i0 + j);
+                nent += (em >> j) & 1u;
+            }
+        }
+        uint64_t r2[2];
+        _mm_storeu_si128((__m128i *)(void *)r2, racc);
+        rarity += r2[0] + r2[1];
+    }
+#endif
+    for (size_t i = i0; i < n; i++) {
         unsigned inf = info[i];
         unsigned f = flags[i];
         unsigned stop = (inf & DOPPEL__LEX_STOP) != 0;
