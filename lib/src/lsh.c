@@ -337,6 +337,11 @@ static int lsh_bands(const lsh_job *j, unsigned band_lo, unsigned band_hi,
                 t++;
             if (t - s > DOPPEL__LSH_WINDOW)
                 (*hot_buckets)++;
+            if (t - s < 2) { /* a lone member pairs with nothing (and
+                                fresh.v may still be NULL) */
+                s = t;
+                continue;
+            }
             /* every member with the (up to) DOPPEL__LSH_WINDOW before it */
             size_t k = t - s, w = DOPPEL__LSH_WINDOW;
             size_t npairs = k <= w + 1 ? k * (k - 1) / 2
