@@ -315,6 +315,83 @@ START_TEST(test_verify_matches_reference)
 }
 END_TEST
 
+/* The boilerplate rule from per-document bitmaps of distinctive bins
+ * (what a dedup precomputes) against the rule reading the corpus table
+ * for every pair: the same verdicts, reasons and similarities. The pairs
+ * share most values, and the table makes a random share of each
+ * document's values common, so that the rule engages and fires. */
+START_TEST(test_boilerplate_bitmaps_match_table)
+{
+    static const unsigned Ks[] = {16, 64, 128, 200, 256};
+    uint64_t st = 17;
+    vsketch *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    uint16_t *table = calloc((size_t)256 * 65536u, sizeof *table);
+    ck_assert(a && b && table);
+    unsigned fired = 0, engaged = 0;
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        unsigned K = Ks[ki];
+        for (int rep = 0; rep < 4000; rep++) {
+            random_pair(&st, K, a, b);
+            /* mostly equal values, spread everywhere */
+            for (unsigned k = 0; k < K; k++)
+                if (doppel__splitmix64(&st) % 10 < 8)
+                    b->values[k] = a->values[k];
+            a->meta.flags = b->meta.flags = 0;
+            uint32_t common = 8 + (uint32_t)(rep % 10);
+            unsigned pc = (unsigned)(doppel__splitmix64(&st) % 101);
+            for (unsigned k = 0; k < K; k++) {
+                uint16_t *ca = &table[(size_t)k * 65536u + a->values[k]];
+                uint16_t *cb = &table[(size_t)k * 65536u + b->values[k]];
+                *ca = (uint16_t)(doppel__splitmix64(&st) % 100 < pc
+                                     ? common + doppel__splitmix64(&st) % 9
+                                     : doppel__splitmix64(&st) % common);
+                if (cb != ca)
+                    *cb = (uint16_t)(doppel__splitmix64(&st) % (2 * common));
+            }
+            doppel_params p = DOPPEL_PARAMS_INIT;
+            p.num_perm = K;
+            p.threshold = 0.3 + 0.4 * (double)(rep % 5) / 5.0;
+            p.containment = 0.75;
+            doppel__corpus_df df = {table, common, NULL, NULL};
+            uint64_t da[4], db[4];
+            doppel__corpus_df_distinct(&df, a->values, K, da);
+            doppel__corpus_df_distinct(&df, b->values, K, db);
+            doppel__corpus_df dfb = {table, common, da, db};
+            doppel__sketch_cref ca = cref_of(a), cb = cref_of(b);
+            uint8_t ia[512], ib[512];
+            doppel__spread_index(a->positions, K, ia, ia + K);
+            doppel__spread_index(b->positions, K, ib, ib + K);
+            for (int only = 0; only < 2; only++) {
+                doppel_match want, got;
+                doppel__verify_indexed(&ca, &cb, ia, ib, K, &p, &df, only,
+                                       &want);
+                doppel__verify_indexed(&ca, &cb, ia, ib, K, &p, &dfb, only,
+                                       &got);
+                ck_assert_msg(got.duplicate == want.duplicate &&
+                                  got.similarity == want.similarity &&
+                                  strcmp(got.reason, want.reason) == 0,
+                              "K=%u pair %d: %d %g '%s', from the table %d "
+                              "%g '%s'",
+                              K, rep, got.duplicate, got.similarity,
+                              got.reason, want.duplicate, want.similarity,
+                              want.reason);
+                fired += strstr(want.reason, "boilerplate") != NULL;
+                engaged += want.duplicate;
+            }
+            for (unsigned k = 0; k < K; k++) {
+                table[(size_t)k * 65536u + a->values[k]] = 0;
+                table[(size_t)k * 65536u + b->values[k]] = 0;
+            }
+        }
+    }
+    ck_assert_uint_gt(fired, 1000);
+    ck_assert_uint_gt(engaged, 1000);
+    free(a);
+    free(b);
+    free(table);
+}
+END_TEST
+
 Suite *suite_lsh_fast(void)
 {
     Suite *s = suite_create("lsh_fast");
@@ -325,6 +402,7 @@ Suite *suite_lsh_fast(void)
     tcase_add_test(tc, test_optimal_params_match_reference);
     tcase_add_test(tc, test_minhash_equal_matches_scalar);
     tcase_add_test(tc, test_verify_matches_reference);
+    tcase_add_test(tc, test_boilerplate_bitmaps_match_table);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -368,6 +368,10 @@ DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
 typedef struct {
     const doppel_dedup *d;
     const doppel__corpus_df *df; /* NULL: no boilerplate rule */
+    /* per document: its distinctive bins (doppel__corpus_df_distinct),
+     * distinct_words words each; NULL: read the table per pair */
+    uint64_t *distinct;
+    size_t distinct_words;
     const uint64_t *cand;
     const uint8_t *index; /* per document: doppel__spread_index, or NULL */
     float *sim;     /* per candidate: similarity that decided */
@@ -400,6 +404,8 @@ static void prefetch_doc(const verify_ctx *c, uint32_t doc)
     }
     __builtin_prefetch(d->entities + (size_t)doc * DOPPEL__ENTITY_BINS);
     __builtin_prefetch(d->meta + doc);
+    if (c->distinct)
+        __builtin_prefetch(c->distinct + doc * c->distinct_words);
 #else
     (void)c;
     (void)doc;
@@ -417,24 +423,39 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
         uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
         doppel__sketch_cref ca = doc_cref(c->d, a), cb = doc_cref(c->d, b);
         doppel_match m;
+        const doppel__corpus_df *df = c->df;
+        doppel__corpus_df pair_df;
+        if (df && c->distinct) {
+            pair_df = *df;
+            pair_df.distinct_a = c->distinct + a * c->distinct_words;
+            pair_df.distinct_b = c->distinct + b * c->distinct_words;
+            df = &pair_df;
+        }
         doppel__verify_indexed(&ca, &cb, index_of(c, a), index_of(c, b), K,
-                               &c->d->params, c->df, 1, &m);
+                               &c->d->params, df, 1, &m);
         c->sim[i] = (float)m.similarity;
         c->dup[i] = (uint8_t)m.duplicate;
     }
 }
 
 /* Each document's bins in order of position, sorted once here rather than
- * for every candidate pair it is in. */
+ * for every candidate pair it is in; and which of its bins are
+ * distinctive, read off the corpus table once here rather than twice for
+ * every candidate pair (2K random reads of 16 MB each time). */
 static void index_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 {
     (void)worker;
     verify_ctx *c = vctx;
     unsigned K = c->d->params.num_perm;
     uint8_t *index = (uint8_t *)(uintptr_t)c->index;
-    for (size_t i = lo; i < hi; i++)
-        doppel__spread_index(c->d->positions + i * K, K, index + 2 * i * K,
-                             index + 2 * i * K + K);
+    for (size_t i = lo; i < hi; i++) {
+        if (index)
+            doppel__spread_index(c->d->positions + i * K, K,
+                                 index + 2 * i * K, index + 2 * i * K + K);
+        if (c->distinct)
+            doppel__corpus_df_distinct(c->df, c->d->values + i * K, K,
+                                       c->distinct + i * c->distinct_words);
+    }
 }
 
 static double rep_similarity(const void *ctx, uint32_t a, uint32_t b)
@@ -522,6 +543,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     float *sim = NULL, *rarity = NULL;
     uint8_t *dup = NULL, *skip = NULL, *order = NULL;
     uint16_t *df_table = NULL;
+    uint64_t *distinct = NULL;
     doppel__uf uf = {0};
     uint64_t t_lsh = doppel__now_ns();
     skip = doppel__malloc_array(a, n ? n : 1, 1);
@@ -547,7 +569,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     dup = doppel__malloc_array(a, cand.n ? cand.n : 1, 1);
     if (!sim || !dup)
         goto nomem;
-    doppel__corpus_df df = {NULL, 0};
+    doppel__corpus_df df = {NULL, 0, NULL, NULL};
     if (build_df(d, &df, &df_table) < 0)
         goto nomem;
     if (K <= 256 && n) { /* else verification sorts bins per pair */
@@ -555,8 +577,15 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
         if (!order)
             goto nomem;
         doppel__advise_random(order, n * 2 * K);
+        if (df.df) {
+            distinct = doppel__malloc_array(a, n, (K + 63) / 64 * 8);
+            if (!distinct)
+                goto nomem;
+            doppel__advise_random(distinct, n * ((K + 63) / 64 * 8));
+        }
     }
-    verify_ctx vc = {d, df.df ? &df : NULL, cand.v, order, sim, dup};
+    verify_ctx vc = {d,        df.df ? &df : NULL, distinct, (K + 63) / 64,
+                     cand.v,   order,              sim,      dup};
     if (order)
         doppel__parallel_for(n >= 4096 ? d->threads : 1, n, index_range,
                              &vc);
@@ -628,6 +657,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     doppel__free(a, skip);
     doppel__free(a, rarity);
     doppel__free(a, df_table);
+    doppel__free(a, distinct);
     doppel__free(a, order);
     doppel__pairvec_free(&cand, a);
     d->finished = 1;
@@ -640,6 +670,7 @@ nomem:
     doppel__free(a, skip);
     doppel__free(a, rarity);
     doppel__free(a, df_table);
+    doppel__free(a, distinct);
     doppel__free(a, order);
     doppel__pairvec_free(&cand, a);
     doppel__free(a, d->pair_ab);

@@ -267,6 +267,20 @@ uint32_t doppel__corpus_df_threshold(uint64_t n)
     return t > 65535.0 ? 65535u : (uint32_t)t;
 }
 
+void doppel__corpus_df_distinct(const doppel__corpus_df *df,
+                                const doppel__mh *values, unsigned K,
+                                uint64_t *bits)
+{
+    for (unsigned w = 0; w * 64 < K; w++) {
+        uint64_t m = 0;
+        for (unsigned k = w * 64; k < K && k < w * 64 + 64; k++)
+            m |= (uint64_t)(df->df[(size_t)k * 65536u + values[k]] <
+                            df->common)
+                 << (k & 63);
+        bits[w] = m;
+    }
+}
+
 /* 1 if the pair's shared text is boilerplate by the corpus rule: most of
  * what the documents share is common, both have a good share of
  * distinctive bins, and their distinctive bins do not match. */
@@ -275,6 +289,21 @@ static int boilerplate(const doppel__sketch_cref *a,
                        const doppel__corpus_df *df)
 {
     unsigned ra = 0, rb = 0, both = 0, mboth = 0, matched = 0, mcommon = 0;
+    if (df->distinct_a && df->distinct_b && K <= 256) {
+        /* the same counts from bitmaps: A, B distinctive, M matched */
+        uint64_t m[4];
+        match_mask(a->values, b->values, K, m);
+        for (unsigned w = 0; w * 64 < K; w++) {
+            uint64_t A = df->distinct_a[w], B = df->distinct_b[w], M = m[w];
+            ra += doppel__popcount64(A);
+            rb += doppel__popcount64(B);
+            matched += doppel__popcount64(M);
+            mcommon += doppel__popcount64(M & ~A);
+            both += doppel__popcount64(A & B);
+            mboth += doppel__popcount64(A & B & M);
+        }
+        goto counted;
+    }
     for (unsigned k = 0; k < K; k++) {
         const uint16_t *col = df->df + (size_t)k * 65536u;
         int da = col[a->values[k]] < df->common;
@@ -289,6 +318,7 @@ static int boilerplate(const doppel__sketch_cref *a,
             mboth += (unsigned)m;
         }
     }
+counted:;
     double min_bins = DOPPEL__BOILER_MIN_SHARE * K;
     if (ra < min_bins || rb < min_bins || 2 * mcommon < matched)
         return 0;

@@ -40,7 +40,18 @@
 typedef struct doppel__corpus_df {
     const uint16_t *df;  /* K * 65536 counts */
     uint32_t common;     /* a value held by >= common documents is common */
+    /* NULL, or the pair's distinctive bins, read off the table beforehand
+     * (doppel__corpus_df_distinct; K <= 256): a caller that verifies each
+     * document against many computes them once per document instead of
+     * reading 2K random places of the 16 MB table for every pair. */
+    const uint64_t *distinct_a, *distinct_b;
 } doppel__corpus_df;
+
+/** Bit k of bits[k / 64] set when the value in bin k is distinctive (held
+ *  by fewer than df->common documents); (K + 63) / 64 words written. */
+void doppel__corpus_df_distinct(const doppel__corpus_df *df,
+                                const doppel__mh *values, unsigned K,
+                                uint64_t *bits);
 
 /* The boilerplate rule engages when at least half of the matching bins are
  * common and both documents have at least DOPPEL__BOILER_MIN_SHARE of
