@@ -17,6 +17,7 @@
 #include "verify.h"
 #include "ref_sketch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,6 +316,45 @@ START_TEST(test_verify_matches_reference)
 }
 END_TEST
 
+/* The largest stretch without a match, portable against AVX-512 VBMI
+ * (where the CPU has it), on random positions and match masks of every
+ * density, including all and none matched. */
+START_TEST(test_spread_gap_impls_agree)
+{
+    static const unsigned Ks[] = {16, 64, 100, 128, 129, 200, 256};
+    uint64_t st = 23;
+    uint8_t pos[256], index[512 + 64];
+    int vbmi = doppel__spread_gap_available(2);
+    if (!vbmi)
+        fprintf(stderr, "lsh_fast: no AVX-512 VBMI here, portable gap "
+                        "only\n");
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        unsigned K = Ks[ki];
+        for (int rep = 0; rep < 20000; rep++) {
+            unsigned spread = 1 + (unsigned)(doppel__splitmix64(&st) % 256);
+            for (unsigned k = 0; k < K; k++)
+                pos[k] = (uint8_t)(doppel__splitmix64(&st) % spread);
+            /* the index is followed by other bytes, as in a dedup's array */
+            memset(index, 0xA5, sizeof index);
+            doppel__spread_index(pos, K, index, index + K);
+            uint64_t m[4] = {0, 0, 0, 0};
+            unsigned dens = (unsigned)(doppel__splitmix64(&st) % 11), eq = 0;
+            for (unsigned k = 0; k < K; k++) {
+                unsigned bit = doppel__splitmix64(&st) % 10 < dens;
+                m[k >> 6] |= (uint64_t)bit << (k & 63);
+                eq += bit;
+            }
+            unsigned g1 = doppel__spread_gap(m, eq, K, index, 1);
+            unsigned g0 = doppel__spread_gap(m, eq, K, index, 0);
+            ck_assert_uint_eq(g0, g1);
+            if (vbmi)
+                ck_assert_uint_eq(doppel__spread_gap(m, eq, K, index, 2),
+                                  g1);
+        }
+    }
+}
+END_TEST
+
 /* The boilerplate rule from per-document bitmaps of distinctive bins
  * (what a dedup precomputes) against the rule reading the corpus table
  * for every pair: the same verdicts, reasons and similarities. The pairs
@@ -403,6 +443,7 @@ Suite *suite_lsh_fast(void)
     tcase_add_test(tc, test_minhash_equal_matches_scalar);
     tcase_add_test(tc, test_verify_matches_reference);
     tcase_add_test(tc, test_boilerplate_bitmaps_match_table);
+    tcase_add_test(tc, test_spread_gap_impls_agree);
     suite_add_tcase(s, tc);
     return s;
 }
