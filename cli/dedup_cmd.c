@@ -12,7 +12,8 @@
  *      a temporary file first and read that instead, both times.
  *   4. First pass: feed.c reads records on a thread of its own, in
  *      batches, while the main thread hands the previous batch to
- *      doppel_dedup_add_batch(), which signs it on --threads threads.
+ *      doppel_dedup_add_batch(), which signs it on --threads threads
+ *      (with --threads 1, one thread does both in turn).
  *      Documents are numbered in reading order whatever the batching, so
  *      results never depend on thread counts.
  *   5. doppel_dedup_finish(); write clusters or pairs, or (jsonl) read the
@@ -213,7 +214,7 @@ static const cli_option dedup_options[] = {
     VAL("rows", 0, "R", NULL, OPT_ROWS),
     VAL("seed", 0, "N", NULL, OPT_SEED),
     VAL("minhash", 0, "one-perm|k-perm", NULL, OPT_MINHASH),
-    VAL("threads", 'j', "N", "signing threads, 1-256; default: online CPUs",
+    VAL("threads", 'j', "N", "threads, 1-256; default: online CPUs",
         OPT_THREADS),
     VAL("output", 0, "FORMAT", "clusters, pairs or jsonl; default clusters",
         OPT_OUTPUT),
@@ -411,8 +412,10 @@ static int first_pass(dedup_run *run)
     doppel_reader *r = NULL;
     int rc = doppel_reader_open(&r, run->paths, run->npaths, &run->ropts,
                                 &err);
+    /* --threads 1 is one thread: reading is not overlapped then */
     if (rc == DOPPEL_OK)
-        rc = cli_feed(r, add_batch, run, &err);
+        rc = run->cfg->threads > 1 ? cli_feed(r, add_batch, run, &err)
+                                   : cli_feed_inline(r, add_batch, run, &err);
     if (r)
         doppel_reader_stats_get(r, &run->rstats);
     doppel_reader_free(r);
