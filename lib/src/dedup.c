@@ -489,6 +489,31 @@ static float member_similarity(const verify_ctx *c, uint32_t doc,
 
 /* How many documents hold each value in each bin (the boilerplate rule's
  * corpus statistics); NULL table when K is too large for it. */
+/* Count bins [lo, hi) of every non-empty document into the table: the
+ * columns of different bins are disjoint, so threads split the bins. */
+typedef struct {
+    const doppel_dedup *d;
+    uint16_t *t;
+} df_ctx;
+
+static void df_range(void *vctx, unsigned worker, size_t lo, size_t hi)
+{
+    (void)worker;
+    const df_ctx *c = vctx;
+    const doppel_dedup *d = c->d;
+    size_t K = d->params.num_perm;
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->meta[i].flags & DOPPEL__SIG_EMPTY)
+            continue;
+        const doppel__mh *v = d->values + i * K;
+        for (size_t k = lo; k < hi; k++) {
+            uint16_t *cnt = &c->t[k * 65536u + v[k]];
+            if (*cnt != UINT16_MAX)
+                (*cnt)++;
+        }
+    }
+}
+
 static int build_df(const doppel_dedup *d, doppel__corpus_df *df,
                     uint16_t **table)
 {
@@ -501,17 +526,10 @@ static int build_df(const doppel_dedup *d, doppel__corpus_df *df,
     if (!t)
         return DOPPEL_ERR_NOMEM;
     uint64_t nonempty = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        if (d->meta[i].flags & DOPPEL__SIG_EMPTY)
-            continue;
-        nonempty++;
-        const doppel__mh *v = d->values + i * K;
-        for (size_t k = 0; k < K; k++) {
-            uint16_t *c = &t[k * 65536u + v[k]];
-            if (*c != UINT16_MAX)
-                (*c)++;
-        }
-    }
+    for (size_t i = 0; i < d->n; i++)
+        nonempty += !(d->meta[i].flags & DOPPEL__SIG_EMPTY);
+    df_ctx c = {d, t};
+    doppel__parallel_for(d->n >= 4096 ? d->threads : 1, K, df_range, &c);
     df->df = t;
     df->common = doppel__corpus_df_threshold(nonempty);
     *table = t;
