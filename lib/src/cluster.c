@@ -74,10 +74,9 @@ static int earlier(uint32_t x, uint32_t y, const int64_t *dates,
     return x < y;
 }
 
-/* The representative of one cluster: members m[0..k), ascending. */
-static uint32_t choose(const uint32_t *m, size_t k, const int64_t *dates,
-                       const float *rarity, doppel__sim_fn sim,
-                       const void *ctx)
+uint32_t doppel__cluster_choose(const uint32_t *m, size_t k,
+                                const int64_t *dates, const float *rarity,
+                                doppel__sim_fn sim, const void *ctx)
 {
     uint32_t best = m[0];
     int dated = 0;
@@ -114,6 +113,8 @@ static uint32_t choose(const uint32_t *m, size_t k, const int64_t *dates,
         if (rarity[x] < rarity[cand[worst]])
             cand[worst] = x;
     }
+    if (nc == 0) /* cannot happen: the least rare member is a candidate */
+        return best;
     if (nc == 1 || !sim) {
         best = cand[0];
         for (size_t c = 1; c < nc; c++)
@@ -181,7 +182,9 @@ int doppel__cluster_representatives(doppel__uf *u, const int64_t *dates,
         if (k == 0)
             continue;
         const uint32_t *m = order + start[r];
-        uint32_t best = k == 1 ? m[0] : choose(m, k, dates, rarity, sim, ctx);
+        uint32_t best = k == 1 ? m[0]
+                                : doppel__cluster_choose(m, k, dates, rarity,
+                                                         sim, ctx);
         for (size_t i = 0; i < k; i++) {
             rep[m[i]] = best;
             size_out[m[i]] = (uint32_t)k;

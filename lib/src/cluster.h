@@ -42,6 +42,17 @@ typedef double (*doppel__sim_fn)(const void *ctx, uint32_t a, uint32_t b);
  * Remaining ties go to the lowest rarity, then to the first seen. dates and
  * rarity may be NULL.
  */
+/**
+ * The representative of one cluster whose members are m[0..k) in ascending
+ * order (k >= 1), by the rules above. dates and rarity are indexed by the
+ * member numbers in m; sim compares two of them. An index calls it with
+ * its own numbering of a cluster's current members, so that its choice is
+ * the one a batch dedup of the same documents makes.
+ */
+uint32_t doppel__cluster_choose(const uint32_t *m, size_t k,
+                                const int64_t *dates, const float *rarity,
+                                doppel__sim_fn sim, const void *ctx);
+
 int doppel__cluster_representatives(doppel__uf *u, const int64_t *dates,
                                      const float *rarity, doppel__sim_fn sim,
                                      const void *ctx, uint32_t *rep,

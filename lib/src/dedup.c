@@ -4,18 +4,18 @@
  * runs LSH, verifies candidates against the full signatures, clusters with
  * union-find and picks representatives.
  *
- * Storage is columnar — one array per sketch part (values, positions, lede,
- * entities, meta; see signature.h), one of dates and an arena for ids — so
- * that a million documents cost one allocation per column rather than one
- * per document, and LSH can scan the values band by band.
+ * Documents are kept in columns (columns.h); candidates come from the band
+ * families of lsh.h and are verified by candidates.c, the same pieces an
+ * index uses, so that both reach the same verdicts.
  */
+#include "candidates.h"
 #include "cluster.h"
+#include "columns.h"
 #include "common.h"
 #include "lsh.h"
 #include "minhash.h"
 #include "params.h"
 #include "signature.h"
-#include "threads.h"
 #include "verify.h"
 
 #include <string.h>
@@ -28,18 +28,7 @@ struct doppel_dedup {
     doppel_params params; /* resolved */
     unsigned threads;
     doppel__scratch *scratch; /* one per worker */
-
-    size_t n, cap;
-    doppel__mh *values;   /* cap * K */
-    uint8_t *positions;   /* cap * K */
-    doppel__mh *lede;     /* cap * DOPPEL__LEDE_BINS */
-    doppel__mh *entities; /* cap * DOPPEL__ENTITY_BINS */
-    doppel__sketch_meta *meta;
-    int64_t *dates;
-    char *ids; /* NUL-separated arena */
-    size_t ids_len, ids_cap;
-    uint64_t *id_off;
-    uint32_t *id_len;
+    doppel__columns docs;
 
     int finished;
     uint32_t *rep;
@@ -77,6 +66,7 @@ DOPPEL_API int doppel_dedup_create(doppel_dedup **out,
         return rc;
     }
     d->params = *doppel_sketcher_params(d->sk);
+    doppel__columns_init(&d->docs, d->params.num_perm);
     d->scratch = doppel__calloc_array(a, d->threads, sizeof *d->scratch);
     if (!d->scratch) {
         doppel_dedup_free(d);
@@ -96,15 +86,7 @@ DOPPEL_API void doppel_dedup_free(doppel_dedup *d)
             doppel__scratch_free(&d->scratch[t], a);
     doppel__free(a, d->scratch);
     doppel_sketcher_free(d->sk);
-    doppel__free(a, d->values);
-    doppel__free(a, d->positions);
-    doppel__free(a, d->lede);
-    doppel__free(a, d->entities);
-    doppel__free(a, d->meta);
-    doppel__free(a, d->dates);
-    doppel__free(a, d->ids);
-    doppel__free(a, d->id_off);
-    doppel__free(a, d->id_len);
+    doppel__columns_free(&d->docs, a);
     doppel__free(a, d->rep);
     doppel__free(a, d->csize);
     doppel__free(a, d->sim);
@@ -119,113 +101,21 @@ DOPPEL_API const doppel_sketcher *doppel_dedup_sketcher(const doppel_dedup *d)
 
 DOPPEL_API size_t doppel_dedup_count(const doppel_dedup *d)
 {
-    return d ? d->n : 0;
+    return d ? d->docs.n : 0;
 }
 
-/* Make room for `extra` more documents (all columns). */
 static int reserve_docs(doppel_dedup *d, size_t extra, doppel_error *err)
 {
-    DOPPEL_RETURN_ERROR_IF(extra > DOPPEL__MAX_DOCS - d->n, err,
-                           DOPPEL_ERR_LIMIT,
-                           "too many documents for one in-memory dedup (the "
-                           "limit is %zu); use an index for larger corpora",
-                           DOPPEL__MAX_DOCS);
-    size_t need = d->n + extra;
-    if (need <= d->cap)
-        return DOPPEL_OK;
-    size_t cap = d->cap ? d->cap : 1024;
-    while (cap < need)
-        cap = cap > DOPPEL__MAX_DOCS / 2 ? DOPPEL__MAX_DOCS : cap * 2;
-    const doppel_allocator *a = d->alloc;
-    size_t K = d->params.num_perm;
-    if (cap > SIZE_MAX / K)
-        return DOPPEL_NOMEM(err);
-    void *p;
-#define GROW(field, elems, type)                                               \
-    do {                                                                       \
-        p = doppel__realloc_array(a, d->field, (elems), sizeof(type));         \
-        if (!p)                                                                \
-            return DOPPEL_NOMEM(err);                                          \
-        d->field = p;                                                          \
-    } while (0)
-    GROW(values, cap * K, doppel__mh);
-    GROW(positions, cap * K, uint8_t);
-    GROW(lede, cap * DOPPEL__LEDE_BINS, doppel__mh);
-    GROW(entities, cap * DOPPEL__ENTITY_BINS, doppel__mh);
-    GROW(meta, cap, doppel__sketch_meta);
-    GROW(dates, cap, int64_t);
-    GROW(id_off, cap, uint64_t);
-    GROW(id_len, cap, uint32_t);
-#undef GROW
-    d->cap = cap;
-    return DOPPEL_OK;
+    return doppel__columns_reserve(&d->docs, extra, DOPPEL__MAX_DOCS,
+                                   "one in-memory dedup; use an index for "
+                                   "larger corpora",
+                                   d->alloc, err);
 }
 
-static doppel__sketch doc_sketch(const doppel_dedup *d, size_t doc)
+static doppel__sketch_cref doc_cref(const void *ctx, uint32_t doc)
 {
-    size_t K = d->params.num_perm;
-    doppel__sketch v = {d->values + doc * K, d->positions + doc * K,
-                        d->lede + doc * DOPPEL__LEDE_BINS,
-                        d->entities + doc * DOPPEL__ENTITY_BINS,
-                        d->meta + doc};
-    return v;
-}
-
-static doppel__sketch_cref doc_cref(const doppel_dedup *d, size_t doc)
-{
-    doppel__sketch v = doc_sketch(d, doc);
-    doppel__sketch_cref c = {v.values, v.positions, v.lede, v.entities,
-                             v.meta};
-    return c;
-}
-
-/* Append an id for document number d->n + slot; the arena is rolled back
- * by the caller on failure. */
-static int store_id(doppel_dedup *d, size_t doc, const char *id,
-                    size_t id_len, doppel_error *err)
-{
-    DOPPEL_RETURN_ERROR_IF(id_len > UINT32_MAX - 1, err, DOPPEL_ERR_LIMIT,
-                           "document id of %zu bytes is too long", id_len);
-    DOPPEL_RETURN_ERROR_IF(!id && id_len, err, DOPPEL_ERR_PARAM,
-                           "id must not be NULL");
-    if (doppel__grow(d->alloc, (void **)&d->ids, &d->ids_cap,
-                     d->ids_len + id_len + 1, 1) < 0)
-        return DOPPEL_NOMEM(err);
-    if (id_len)
-        memcpy(d->ids + d->ids_len, id, id_len);
-    d->ids[d->ids_len + id_len] = '\0';
-    d->id_off[doc] = d->ids_len;
-    d->id_len[doc] = (uint32_t)id_len;
-    d->ids_len += id_len + 1;
-    return DOPPEL_OK;
-}
-
-typedef struct {
-    doppel_dedup *d;
-    const doppel_doc *docs;
-    size_t base;       /* document number of docs[0] */
-    int *rc;           /* per worker */
-    size_t *fail_at;   /* per worker: index of the failing doc */
-    doppel_error *errs; /* per worker */
-} batch_ctx;
-
-static void sketch_range(void *vctx, unsigned worker, size_t lo, size_t hi)
-{
-    batch_ctx *c = vctx;
-    doppel_dedup *d = c->d;
-    for (size_t i = lo; i < hi; i++) {
-        size_t doc = c->base + i;
-        doppel__sketch v = doc_sketch(d, doc);
-        int rc = doppel__sketch_into(d->sk, &d->scratch[worker],
-                                     c->docs[i].text, c->docs[i].text_len, &v,
-                                     &c->errs[worker]);
-        if (rc < 0) {
-            c->rc[worker] = rc;
-            c->fail_at[worker] = i;
-            return;
-        }
-        d->dates[doc] = c->docs[i].date;
-    }
+    const doppel_dedup *d = ctx;
+    return doppel__columns_cref(&d->docs, doc);
 }
 
 DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
@@ -239,45 +129,8 @@ DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
     if (n == 0)
         return DOPPEL_OK;
     DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, n, err));
-    size_t ids_before = d->ids_len;
-    for (size_t i = 0; i < n; i++) {
-        int rc = store_id(d, d->n + i, docs[i].id, docs[i].id_len, err);
-        if (rc < 0) {
-            d->ids_len = ids_before;
-            return rc;
-        }
-    }
-    unsigned T = d->threads;
-    int rcs[256] = {0};
-    size_t fail_at[256] = {0};
-    doppel_error *errs = doppel__calloc_array(d->alloc, T, sizeof *errs);
-    if (!errs) {
-        d->ids_len = ids_before;
-        return DOPPEL_NOMEM(err);
-    }
-    batch_ctx c = {d, docs, d->n, rcs, fail_at, errs};
-    /* Small batches are not worth a thread each. */
-    unsigned use = n >= 64 ? T : 1;
-    doppel__parallel_for(use, n, sketch_range, &c);
-    int rc = DOPPEL_OK;
-    size_t first = SIZE_MAX;
-    for (unsigned w = 0; w < use; w++) {
-        if (rcs[w] < 0 && fail_at[w] < first) {
-            first = fail_at[w];
-            rc = rcs[w];
-            if (err)
-                *err = errs[w];
-        }
-    }
-    doppel__free(d->alloc, errs);
-    if (rc < 0) {
-        d->ids_len = ids_before;
-        if (err)
-            doppel__error_prefix(err, rc, "document %zu", d->n + first);
-        return rc;
-    }
-    d->n += n;
-    return DOPPEL_OK;
+    return doppel__columns_add_batch(&d->docs, d->sk, d->scratch, d->threads,
+                                     docs, n, d->alloc, err);
 }
 
 DOPPEL_API int doppel_dedup_add(doppel_dedup *d, const doppel_doc *doc,
@@ -301,47 +154,16 @@ DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
                              "signature was made with other parameters than "
                              "this dedup's");
     DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, 1, err));
-    DOPPEL_FORWARD_IF_ERROR(store_id(d, d->n, id, id_len, err));
-    size_t K = d->params.num_perm;
-    doppel__sketch v = doc_sketch(d, d->n);
-    memcpy(v.values, sig->values, K * sizeof(doppel__mh));
-    memcpy(v.positions, sig->positions, K);
-    memcpy(v.lede, sig->lede, sizeof sig->lede);
-    memcpy(v.entities, sig->entities, sizeof sig->entities);
-    *v.meta = sig->meta;
-    d->dates[d->n] = date;
-    d->n++;
-    return DOPPEL_OK;
-}
-
-typedef struct {
-    const doppel_dedup *d;
-    const uint64_t *cand;
-    float *sim;     /* per candidate: similarity that decided */
-    uint8_t *dup;   /* per candidate: the verdict */
-} verify_ctx;
-
-static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
-{
-    (void)worker;
-    verify_ctx *c = vctx;
-    unsigned K = c->d->params.num_perm;
-    for (size_t i = lo; i < hi; i++) {
-        uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
-        doppel__sketch_cref ca = doc_cref(c->d, a), cb = doc_cref(c->d, b);
-        doppel_match m;
-        doppel__verify(&ca, &cb, K, &c->d->params, &m);
-        c->sim[i] = (float)m.similarity;
-        c->dup[i] = (uint8_t)m.duplicate;
-    }
+    return doppel__columns_add_signature(&d->docs, id, id_len, sig, date,
+                                         d->alloc, err);
 }
 
 static double rep_similarity(const void *ctx, uint32_t a, uint32_t b)
 {
     const doppel_dedup *d = ctx;
     size_t K = d->params.num_perm;
-    return doppel__minhash_similarity(d->values + a * K, d->values + b * K,
-                                      (unsigned)K);
+    return doppel__minhash_similarity(d->docs.values + a * K,
+                                      d->docs.values + b * K, (unsigned)K);
 }
 
 /* Similarity of a member to its representative, as verification would
@@ -362,7 +184,8 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     DOPPEL_RETURN_ERROR_IF(d->finished, err, DOPPEL_ERR_STATE,
                            "doppel_dedup_finish() was already called");
     const doppel_allocator *a = d->alloc;
-    size_t n = d->n, K = d->params.num_perm;
+    const doppel__columns *c = &d->docs;
+    size_t n = c->n;
     doppel__pairvec cand = {0};
     uint64_t hot = 0;
     float *sim = NULL, *rarity = NULL;
@@ -372,25 +195,23 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     if (!skip)
         goto nomem;
     for (size_t i = 0; i < n; i++)
-        skip[i] = (uint8_t)(d->meta[i].flags & DOPPEL__SIG_EMPTY);
-    if (doppel__lsh_candidates(d->values, K, skip, DOPPEL__SIG_EMPTY, n,
-                               d->params.bands, d->params.rows, 0, &cand, &hot,
-                               a) < 0)
-        goto nomem;
-    if (d->params.verify == DOPPEL_VERIFY_ROBUST &&
-        doppel__lsh_candidates(d->lede, DOPPEL__LEDE_BINS, skip,
-                               DOPPEL__SIG_EMPTY, n, DOPPEL__LEDE_BANDS,
-                               DOPPEL__LEDE_ROWS, 0x10000, &cand, &hot, a) < 0)
-        goto nomem;
+        skip[i] = (uint8_t)(c->meta[i].flags & DOPPEL__SIG_EMPTY);
+    doppel__band_family fam[2];
+    unsigned nfam = doppel__lsh_families(&d->params, fam);
+    for (unsigned f = 0; f < nfam; f++)
+        if (doppel__lsh_candidates(fam[f].lede ? c->lede : c->values,
+                                   fam[f].stride, skip, DOPPEL__SIG_EMPTY, n,
+                                   fam[f].bands, fam[f].rows, fam[f].seed,
+                                   &cand, &hot, a) < 0)
+            goto nomem;
     if (doppel__pairs_unique(&cand, a) < 0)
         goto nomem;
     sim = doppel__malloc_array(a, cand.n ? cand.n : 1, sizeof(float));
     dup = doppel__malloc_array(a, cand.n ? cand.n : 1, 1);
     if (!sim || !dup)
         goto nomem;
-    verify_ctx vc = {d, cand.v, sim, dup};
-    doppel__parallel_for(cand.n >= 4096 ? d->threads : 1, cand.n,
-                         verify_range, &vc);
+    doppel__verify_candidates(cand.v, cand.n, doc_cref, d, &d->params,
+                              d->threads, sim, dup);
     size_t nver = 0;
     for (size_t i = 0; i < cand.n; i++)
         nver += dup[i];
@@ -416,8 +237,8 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     if (!d->rep || !d->csize || !d->sim || !rarity)
         goto nomem;
     for (size_t i = 0; i < n; i++)
-        rarity[i] = d->meta[i].rarity;
-    if (doppel__cluster_representatives(&uf, d->dates, rarity, rep_similarity,
+        rarity[i] = c->meta[i].rarity;
+    if (doppel__cluster_representatives(&uf, c->dates, rarity, rep_similarity,
                                         d, d->rep, d->csize, a) < 0)
         goto nomem;
 
@@ -426,7 +247,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     for (size_t i = 0; i < n; i++) {
         uint32_t r = d->rep[i];
         d->sim[i] = r == i ? 1.0f : member_similarity(d, (uint32_t)i, r);
-        d->stats.empty_documents += d->meta[i].flags & DOPPEL__SIG_EMPTY;
+        d->stats.empty_documents += c->meta[i].flags & DOPPEL__SIG_EMPTY;
         if (r == i)
             d->stats.clusters++;
         else
@@ -469,10 +290,10 @@ DOPPEL_API int doppel_dedup_member(const doppel_dedup *d, size_t doc,
                            "dedup and out must not be NULL");
     DOPPEL_RETURN_ERROR_IF(!d->finished, err, DOPPEL_ERR_STATE,
                            "call doppel_dedup_finish() first");
-    DOPPEL_RETURN_ERROR_IF(doc >= d->n, err, DOPPEL_ERR_NOTFOUND,
-                           "no document %zu (there are %zu)", doc, d->n);
-    out->id = d->ids + d->id_off[doc];
-    out->id_len = d->id_len[doc];
+    DOPPEL_RETURN_ERROR_IF(doc >= d->docs.n, err, DOPPEL_ERR_NOTFOUND,
+                           "no document %zu (there are %zu)", doc,
+                           d->docs.n);
+    out->id = doppel__columns_id(&d->docs, doc, &out->id_len);
     out->representative = d->rep[doc];
     out->similarity = d->sim[doc];
     out->cluster_size = d->csize[doc];

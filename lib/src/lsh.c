@@ -19,8 +19,27 @@
  */
 #include "lsh.h"
 #include "hash.h"
+#include "signature.h"
 
 #include <string.h>
+
+unsigned doppel__lsh_families(const doppel_params *p,
+                              doppel__band_family out[2])
+{
+    out[0].lede = 0;
+    out[0].stride = p->num_perm;
+    out[0].bands = p->bands;
+    out[0].rows = p->rows;
+    out[0].seed = 0;
+    if (p->verify != DOPPEL_VERIFY_ROBUST)
+        return 1;
+    out[1].lede = 1;
+    out[1].stride = DOPPEL__LEDE_BINS;
+    out[1].bands = DOPPEL__LEDE_BANDS;
+    out[1].rows = DOPPEL__LEDE_ROWS;
+    out[1].seed = DOPPEL__LEDE_BAND_SEED;
+    return 2;
+}
 
 void doppel__pairvec_free(doppel__pairvec *p, const doppel_allocator *a)
 {
