@@ -18,6 +18,7 @@
     X(gzip)                                                                    \
     X(reader)                                                                  \
     X(cli)                                                                     \
+    X(index)                                                                   \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);

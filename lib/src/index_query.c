@@ -224,7 +224,8 @@ static int match_one(const doppel_index *ix, size_t doc,
         memcpy(w->cand + w->ncand, bucket, got * sizeof *bucket);
         w->ncand += got;
     }
-    qsort(w->cand, w->ncand, sizeof *w->cand, cmp_u32);
+    if (w->ncand > 1)
+        qsort(w->cand, w->ncand, sizeof *w->cand, cmp_u32);
     unsigned K = ix->params.num_perm;
     for (size_t i = 0; i < w->ncand; i++) {
         if (i && w->cand[i] == w->cand[i - 1])
