@@ -19,6 +19,8 @@
     X(reader)                                                                  \
     X(cli)                                                                     \
     X(index)                                                                   \
+    X(index_damage)                                                            \
+    X(index_crash)                                                             \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);
