@@ -268,7 +268,9 @@ static int run_create(const index_config *cfg, const char **ops, size_t nops)
     int rc = doppel_index_create(&ix, ops[0], &cfg->c.params, &o, &err);
     if (rc < 0) {
         cli_error("%s", err.message);
-        return cli_exit_for_status(rc);
+        /* STATE: there is an index there already, a fact about the data */
+        return rc == DOPPEL_ERR_STATE ? CLI_EXIT_DATA
+                                      : cli_exit_for_status(rc);
     }
     if (!cfg->c.quiet) {
         char desc[64];

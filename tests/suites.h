@@ -21,6 +21,7 @@
     X(index)                                                                   \
     X(index_damage)                                                            \
     X(index_crash)                                                             \
+    X(index_cli)                                                               \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);

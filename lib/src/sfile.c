@@ -146,6 +146,20 @@ int doppel__sfile_layout(doppel__sfile *sf, const char *path,
                              path, (unsigned long long)footer);
     for (unsigned i = 0; i < nsec; i++)
         sf->sum[i] = doppel__get64(f + 8 * i);
+    /* The padding after each section is zero: with the checksums, every
+     * byte of the file is checked. */
+    for (unsigned i = 0; i < nsec; i++) {
+        uint64_t from = sf->off[i] + sf->len[i];
+        uint64_t to = i + 1 < nsec ? sf->off[i + 1] : footer;
+        for (uint64_t b = from; b < to; b++)
+            if (map[b] != 0)
+                return doppel__error(err, DOPPEL_ERR_CORRUPT,
+                                     "%s: the padding after section '%s' "
+                                     "(bytes %llu-%llu) is not zero",
+                                     path, names[i],
+                                     (unsigned long long)from,
+                                     (unsigned long long)(to - 1));
+    }
     return DOPPEL_OK;
 }
 

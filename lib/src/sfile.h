@@ -22,9 +22,10 @@
  * knows the exact file size before looking further: a truncated file is
  * reported with the section it cuts, and nothing is ever read past the
  * end. Every byte is covered: the header and footer by their own
- * checksums (checked at every open), each section by its footer entry
- * (checked by doppel__sfile_verify()). Writers stream: each section's
- * XXH3 is computed as its bytes go out, the footer comes last.
+ * checksums and the padding by being zero (checked at every open), each
+ * section by its footer entry (checked by doppel__sfile_verify()).
+ * Writers stream: each section's XXH3 is computed as its bytes go out,
+ * the footer comes last.
  */
 #ifndef DOPPEL_SFILE_H
 #define DOPPEL_SFILE_H
