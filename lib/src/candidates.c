@@ -1,7 +1,9 @@
 /*
  * candidates.c — verify candidate pairs on worker threads (candidates.h).
  * Each worker takes a contiguous range of the pairs and writes only its
- * own slots of sim[] and dup[].
+ * own slots of sim[] and dup[]. Most LSH candidates are rejected by the
+ * cheap first test of the verdict (doppel__verify_may_match), and only the
+ * rest get the full doppel__verify(); the verdicts are the same.
  */
 #include "candidates.h"
 #include "threads.h"
@@ -27,6 +29,12 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
     for (size_t i = lo; i < hi; i++) {
         uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
         doppel__sketch_cref ca = c->get(c->ctx, a), cb = c->get(c->ctx, b);
+        double j;
+        if (!doppel__verify_may_match(&ca, &cb, K, c->p, &j)) {
+            c->sim[i] = (float)j; /* what doppel__verify would say */
+            c->dup[i] = 0;
+            continue;
+        }
         doppel_match m;
         doppel__verify(&ca, &cb, K, c->p, &m);
         c->sim[i] = (float)m.similarity;

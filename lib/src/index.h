@@ -129,11 +129,12 @@ int doppel__index_check_writer(const doppel_index *ix, int nothing_staged,
 
 /* --------------------------------------------------------- matching */
 
-/** Up to DOPPEL__LSH_WINDOW positions, newest first, of live documents
- *  among positions < limit (in the snapshot) whose band g has key q. */
+/** Up to `want` positions, newest first, of the snapshot's live
+ *  documents in the bucket of band g with key q (qv: the band's values of a
+ *  sketch with that key; doppel__bandset_in_bucket). */
 int doppel__index_bucket(const doppel_index *ix, unsigned g, uint64_t q,
-                         uint32_t *out, unsigned want, unsigned *got,
-                         doppel_error *err);
+                         const doppel__mh *qv, uint32_t *out, unsigned want,
+                         unsigned *got, doppel_error *err);
 
 /* --------------------------------------------------------- clusters */
 

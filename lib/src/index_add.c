@@ -9,11 +9,11 @@
  * archive's buckets on disk, sorted the same way, so for a batch document
  * d, the members before it in its bucket are: the batch's own members
  * before d, then the archive's members, newest first. The batch's posting
- * arrays are built first (they are also what the new segment stores); each
- * band is then walked in key order, and for every key the archive's run is
- * found by galloping forward in every segment -- a merge of two sorted
- * lists, linear in the batch and logarithmic in the archive. Bands are
- * divided among the threads. Candidates are verified by candidates.c with
+ * arrays are built first, sorted by full key (they are also what the new
+ * segment stores); each band is then walked in key order, and for every
+ * key the archive's run is found by galloping forward in every segment --
+ * a merge of two sorted lists, linear in the batch and logarithmic in the
+ * archive. Bands are divided among the threads. Candidates are verified by candidates.c with
  * the very sketches a dedup would compare.
  *
  * Clusters: the verified pairs join batch documents to each other and to
@@ -93,13 +93,8 @@ typedef struct batch {
     uint32_t first;  /* document number of batch doc 0 */
     uint32_t mb;     /* batch documents posted */
     uint32_t *post;  /* posting arrays, the segment's layout */
+    uint32_t *lows;  /* per band, the low halves of the keys in post */
 } batch;
-
-static doppel__sketch_cref batch_sketch(const void *ctx, size_t i)
-{
-    const batch *b = ctx;
-    return doppel__columns_cref(b->B, i);
-}
 
 /* Any position: the archive's or the batch's. */
 static doppel__sketch_cref pos_sketch(const void *ctx, uint32_t pos)
@@ -128,6 +123,53 @@ static void batch_doc(const void *ctx, size_t i, doppel__docref *out)
     out->number = b->first + (uint32_t)i;
 }
 
+/* The batch's posting arrays, sorted by the full 64-bit key and then by
+ * document (so sorted by the stored 32-bit key too, as a segment's must
+ * be), with the keys' low halves kept aside: a run of equal full keys is
+ * then a bucket, without hashing again. Bands are divided among the
+ * threads. */
+typedef struct pctx {
+    batch *b;
+    int *rc; /* per worker */
+} pctx;
+
+static void postings_range(void *vctx, unsigned worker, size_t lo, size_t hi)
+{
+    pctx *c = vctx;
+    batch *b = c->b;
+    const doppel_allocator *a = b->ix->alloc;
+    const doppel__bandset *bs = &b->ix->lay.bands;
+    size_t n = b->B->n, m = b->mb;
+    doppel__band_entry *e = doppel__malloc_array(a, m ? m : 1, sizeof *e);
+    doppel__band_entry *tmp = doppel__malloc_array(a, m ? m : 1,
+                                                   sizeof *tmp);
+    if (!e || !tmp) {
+        c->rc[worker] = DOPPEL_ERR_NOMEM;
+        lo = hi;
+    }
+    for (size_t g = lo; g < hi; g++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            doppel__sketch_cref s = doppel__columns_cref(b->B, i);
+            if (s.meta->flags & DOPPEL__SIG_EMPTY)
+                continue;
+            e[k].key = doppel__bandset_key(bs, &s, (unsigned)g);
+            e[k].doc = (uint32_t)i;
+            k++;
+        }
+        doppel__lsh_sort_entries(e, tmp, m);
+        uint32_t *keys = b->post + g * 2 * m, *docs = keys + m;
+        uint32_t *lows = b->lows + g * m;
+        for (size_t i = 0; i < m; i++) {
+            keys[i] = (uint32_t)(e[i].key >> 32);
+            lows[i] = (uint32_t)e[i].key;
+            docs[i] = e[i].doc;
+        }
+    }
+    doppel__free(a, e);
+    doppel__free(a, tmp);
+}
+
 static int build_postings(batch *b, doppel_error *err)
 {
     const doppel_allocator *a = b->ix->alloc;
@@ -138,31 +180,32 @@ static int build_postings(batch *b, doppel_error *err)
     b->mb = (uint32_t)m;
     b->post = doppel__malloc_array(a, m ? 2 * m * bs->total : 1,
                                    sizeof *b->post);
-    uint64_t *scratch = doppel__malloc_array(a, m ? m : 1, sizeof *scratch);
-    uint64_t *tmp = doppel__malloc_array(a, m ? m : 1, sizeof *tmp);
+    b->lows = doppel__malloc_array(a, m ? m * bs->total : 1,
+                                   sizeof *b->lows);
+    unsigned T = b->ix->threads < bs->total ? b->ix->threads : bs->total;
+    int *rcs = doppel__calloc_array(a, T ? T : 1, sizeof *rcs);
     int rc = DOPPEL_OK;
-    if (!b->post || !scratch || !tmp)
+    if (!b->post || !b->lows || !rcs)
         rc = DOPPEL_NOMEM(err);
-    for (unsigned g = 0; rc == DOPPEL_OK && g < bs->total; g++) {
-        uint32_t *keys = b->post + (size_t)g * 2 * m;
-        doppel__postings_build(bs, g, batch_sketch, b, n, scratch, tmp, keys,
-                               keys + m);
+    if (rc == DOPPEL_OK) {
+        pctx c = {b, rcs};
+        doppel__parallel_for(m >= 4096 ? T : 1, bs->total, postings_range,
+                             &c);
+        for (unsigned t = 0; t < T; t++)
+            if (rcs[t] < 0)
+                rc = DOPPEL_NOMEM(err);
     }
-    doppel__free(a, scratch);
-    doppel__free(a, tmp);
+    doppel__free(a, rcs);
     return rc;
 }
 
 /* ------------------------------------------------------------ matching */
 
 typedef struct fworker {
-    doppel__pairvec pairs;
-    size_t last_unique;
+    doppel__pairvec pairs; /* this band's, then merged into acc */
+    doppel__pairvec acc;   /* sorted, unique: the bands done so far */
     size_t *cursor;    /* per segment: where the last key was found */
-    uint64_t *groups;  /* (key, batch doc) of one run of equal key32 */
-    size_t gcap;
-    uint32_t *locals;
-    size_t lcap;
+    uint64_t *seen;    /* pairs pushed lately (SEEN_SLOTS, direct-mapped) */
     int rc;
     doppel_error err;
 } fworker;
@@ -172,21 +215,33 @@ typedef struct fctx {
     fworker *w;
 } fctx;
 
+/* A pair found in one band is usually found in others (a reprint shares
+ * all its bands with its original): a small direct-mapped table of the
+ * pairs pushed lately drops most repeats before they cost a sort. The
+ * list is made unique at the end anyway; this only saves work. */
+#define SEEN_SLOTS ((size_t)1 << 20)
+
 static int push(fworker *w, uint32_t a, uint32_t b,
                 const doppel_allocator *al)
 {
+    uint64_t pair = ((uint64_t)a << 32) | b;
+    size_t slot = (size_t)((pair * 0x9E3779B97F4A7C15ull) >> 46);
+    if (w->seen[slot] == pair + 1)
+        return DOPPEL_OK;
+    w->seen[slot] = pair + 1; /* 0 is an empty slot */
     if (w->pairs.n == w->pairs.cap &&
         doppel__grow(al, (void **)&w->pairs.v, &w->pairs.cap, w->pairs.n + 1,
                      sizeof(uint64_t)) < 0)
         return DOPPEL_ERR_NOMEM;
-    w->pairs.v[w->pairs.n++] = ((uint64_t)a << 32) | b;
+    w->pairs.v[w->pairs.n++] = pair;
     return DOPPEL_OK;
 }
 
 /* The archive's members of bucket (g, q), newest first, up to `want`,
  * finding each segment's run by galloping from its cursor. */
 static int archive_bucket(const batch *b, fworker *w, unsigned g, uint64_t q,
-                          uint32_t *out, unsigned want, unsigned *got)
+                          const doppel__mh *qv, uint32_t *out, unsigned want,
+                          unsigned *got)
 {
     const doppel_index *ix = b->ix;
     const doppel__bandset *bs = &ix->lay.bands;
@@ -215,7 +270,7 @@ static int archive_bucket(const batch *b, fworker *w, unsigned g, uint64_t q,
             if (doppel__index_deleted(ix, pos))
                 continue;
             doppel__sketch_cref c = doppel__seg_cref(seg, l);
-            if (doppel__bandset_key(bs, &c, g) != q)
+            if (!doppel__bandset_in_bucket(bs, &c, g, qv, q))
                 continue;
             out[n++] = pos;
         }
@@ -231,8 +286,11 @@ static int bucket_pairs(const batch *b, fworker *w, unsigned g, uint64_t q,
 {
     const doppel_allocator *al = b->ix->alloc;
     uint32_t arch[DOPPEL__LSH_WINDOW];
-    unsigned na = 0;
-    int rc = archive_bucket(b, w, g, q, arch, DOPPEL__LSH_WINDOW, &na);
+    unsigned na = 0, rows;
+    doppel__sketch_cref first = doppel__columns_cref(b->B, locals[0]);
+    const doppel__mh *qv =
+        doppel__bandset_values(&b->ix->lay.bands, &first, g, &rows);
+    int rc = archive_bucket(b, w, g, q, qv, arch, DOPPEL__LSH_WINDOW, &na);
     if (rc < 0)
         return rc;
     for (size_t j = 0; j < k; j++) {
@@ -250,69 +308,58 @@ static int bucket_pairs(const batch *b, fworker *w, unsigned g, uint64_t q,
     return DOPPEL_OK;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
+static int flush_pairs(fworker *w, const doppel_allocator *al);
 
 static int find_band(const batch *b, fworker *w, unsigned g)
 {
     const doppel_allocator *al = b->ix->alloc;
-    const doppel__bandset *bs = &b->ix->lay.bands;
     size_t mb = b->mb;
     const uint32_t *keys = b->post + (size_t)g * 2 * mb;
     const uint32_t *docs = keys + mb;
+    const uint32_t *lows = b->lows + (size_t)g * mb;
     memset(w->cursor, 0, (b->ix->commit.nsegs + 1) * sizeof *w->cursor);
+    /* Runs of equal full keys are the batch's buckets, docs ascending. */
     for (size_t s = 0; s < mb;) {
         size_t e = s + 1;
-        while (e < mb && keys[e] == keys[s])
+        while (e < mb && keys[e] == keys[s] && lows[e] == lows[s])
             e++;
-        if (e - s == 1) {
-            doppel__sketch_cref c = doppel__columns_cref(b->B, docs[s]);
-            int rc = bucket_pairs(b, w, g, doppel__bandset_key(bs, &c, g),
-                                  &docs[s], 1);
-            if (rc < 0)
-                return rc;
-            s = e;
-            continue;
-        }
-        /* A run of equal key32: split it by the full key. Each entry is
-         * (key's low half << 32 | doc); the docs ascend within a run, so
-         * sorting by the whole entry keeps them ascending per key. */
-        size_t k = e - s;
-        if (doppel__grow(al, (void **)&w->groups, &w->gcap, k,
-                         sizeof *w->groups) < 0 ||
-            doppel__grow(al, (void **)&w->locals, &w->lcap, k,
-                         sizeof *w->locals) < 0)
-            return DOPPEL_NOMEM(&w->err);
-        for (size_t i = 0; i < k; i++) {
-            doppel__sketch_cref c = doppel__columns_cref(b->B, docs[s + i]);
-            uint64_t key = doppel__bandset_key(bs, &c, g);
-            w->groups[i] = (key << 32) | docs[s + i];
-        }
-        qsort(w->groups, k, sizeof *w->groups, cmp_u64);
-        for (size_t i = 0; i < k;) {
-            size_t j = i;
-            uint32_t low = (uint32_t)(w->groups[i] >> 32);
-            while (j < k && (uint32_t)(w->groups[j] >> 32) == low) {
-                w->locals[j - i] = (uint32_t)w->groups[j];
-                j++;
-            }
-            uint64_t q = ((uint64_t)keys[s] << 32) | low;
-            int rc = bucket_pairs(b, w, g, q, w->locals, j - i);
-            if (rc < 0)
-                return rc;
-            i = j;
-        }
+        uint64_t q = (uint64_t)keys[s] << 32 | lows[s];
+        int rc = bucket_pairs(b, w, g, q, docs + s, e - s);
+        if (rc < 0)
+            return rc;
         s = e;
     }
-    /* Keep the pair list from growing with the number of bands. */
-    if (w->pairs.n > 2 * w->last_unique + 4 * mb + 1024) {
-        if (doppel__pairs_unique(&w->pairs, al) < 0)
-            return DOPPEL_NOMEM(&w->err);
-        w->last_unique = w->pairs.n;
+    /* Merge when the new pairs reach a quarter of the distinct ones so
+     * far: memory holds about the distinct pairs, not every band's
+     * repeats, and each pair is copied a few times at most. */
+    if (w->pairs.n * 4 >= w->acc.n + (1u << 16))
+        return flush_pairs(w, al);
+    return DOPPEL_OK;
+}
+
+/* Sort the pending pairs and merge them into the distinct ones. */
+static int flush_pairs(fworker *w, const doppel_allocator *al)
+{
+    if (doppel__pairs_unique(&w->pairs, al) < 0)
+        return DOPPEL_NOMEM(&w->err);
+    size_t na = w->acc.n, nb = w->pairs.n;
+    if (nb == 0)
+        return DOPPEL_OK;
+    uint64_t *m = doppel__malloc_array(al, na + nb, sizeof *m);
+    if (!m)
+        return DOPPEL_NOMEM(&w->err);
+    const uint64_t *x = w->acc.v, *y = w->pairs.v;
+    size_t i = 0, j = 0, k = 0;
+    while (i < na || j < nb) {
+        uint64_t v = j >= nb || (i < na && x[i] <= y[j]) ? x[i++] : y[j++];
+        if (!k || m[k - 1] != v)
+            m[k++] = v;
     }
+    doppel__free(al, w->acc.v);
+    w->acc.v = m;
+    w->acc.n = k;
+    w->acc.cap = na + nb;
+    w->pairs.n = 0;
     return DOPPEL_OK;
 }
 
@@ -322,6 +369,8 @@ static void find_range(void *vctx, unsigned worker, size_t lo, size_t hi)
     fworker *w = &c->w[worker];
     for (size_t g = lo; g < hi && w->rc == DOPPEL_OK; g++)
         w->rc = find_band(c->b, w, (unsigned)g);
+    if (w->rc == DOPPEL_OK)
+        w->rc = flush_pairs(w, c->b->ix->alloc);
 }
 
 /* Every candidate pair of the batch, unique and sorted. */
@@ -340,7 +389,8 @@ static int find_candidates(const batch *b, doppel__pairvec *out,
     for (unsigned t = 0; t < T && rc == DOPPEL_OK; t++) {
         w[t].cursor = doppel__malloc_array(a, ix->commit.nsegs + 1,
                                            sizeof *w[t].cursor);
-        if (!w[t].cursor)
+        w[t].seen = doppel__calloc_array(a, SEEN_SLOTS, sizeof *w[t].seen);
+        if (!w[t].cursor || !w[t].seen)
             rc = DOPPEL_NOMEM(err);
     }
     if (rc == DOPPEL_OK) {
@@ -355,24 +405,24 @@ static int find_candidates(const batch *b, doppel__pairvec *out,
     }
     size_t total = 0;
     for (unsigned t = 0; t < T; t++)
-        total += w[t].pairs.n;
+        total += w[t].acc.n;
     if (rc == DOPPEL_OK && total &&
         doppel__grow(a, (void **)&out->v, &out->cap, total,
                      sizeof *out->v) < 0)
         rc = DOPPEL_NOMEM(err);
     for (unsigned t = 0; t < T; t++) {
-        if (rc == DOPPEL_OK && w[t].pairs.n) {
-            memcpy(out->v + out->n, w[t].pairs.v,
-                   w[t].pairs.n * sizeof *out->v);
-            out->n += w[t].pairs.n;
+        if (rc == DOPPEL_OK && w[t].acc.n) {
+            memcpy(out->v + out->n, w[t].acc.v, w[t].acc.n * sizeof *out->v);
+            out->n += w[t].acc.n;
         }
         doppel__pairvec_free(&w[t].pairs, a);
+        doppel__pairvec_free(&w[t].acc, a);
         doppel__free(a, w[t].cursor);
-        doppel__free(a, w[t].groups);
-        doppel__free(a, w[t].locals);
+        doppel__free(a, w[t].seen);
     }
     doppel__free(a, w);
-    if (rc == DOPPEL_OK && doppel__pairs_unique(out, a) < 0)
+    /* One worker's list is already sorted and unique. */
+    if (rc == DOPPEL_OK && T > 1 && doppel__pairs_unique(out, a) < 0)
         rc = DOPPEL_NOMEM(err);
     return rc;
 }
@@ -490,6 +540,21 @@ done:
 
 /* ------------------------------------------------------------- results */
 
+/* The index of verified pair (a, b), a < b, or SIZE_MAX. */
+static size_t verified_sim(const verified *v, uint32_t x, uint32_t y)
+{
+    uint64_t want = x < y ? ((uint64_t)x << 32 | y) : ((uint64_t)y << 32 | x);
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->pair[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < v->n && v->pair[lo] == want ? lo : SIZE_MAX;
+}
+
 /* The reference of any position, archive or batch. */
 static int any_ref(doppel_index_result *r, const batch *b, uint32_t pos,
                    doppel__rref *ref, doppel_error *err)
@@ -529,6 +594,7 @@ static int build_result(const batch *b, const verified *v,
         /* start[i] is now the end of document i's pairs. */
     }
     unsigned K = ix->params.num_perm;
+    size_t k;
     for (size_t i = 0; i < nb && rc == DOPPEL_OK; i++) {
         doppel__rentry *e = &r->rentries[i];
         uint32_t pos = b->P + (uint32_t)i;
@@ -538,7 +604,7 @@ static int build_result(const batch *b, const verified *v,
         for (size_t j = i ? start[i - 1] : 0; rc == DOPPEL_OK && j < start[i];
              j++) {
             doppel__rref ref;
-            size_t k = order[j];
+            k = order[j];
             rc = any_ref(r, b, (uint32_t)(v->pair[k] >> 32), &ref, err);
             if (rc == DOPPEL_OK)
                 rc = doppel__result_match(r, i, &ref, v->sim[k], err);
@@ -549,6 +615,10 @@ static int build_result(const batch *b, const verified *v,
         e->cluster_size = doppel__cluster_size(sizes, C, rep);
         if (rep == pos) {
             e->similarity = 1.0;
+        } else if ((k = verified_sim(v, rep, pos)) != SIZE_MAX) {
+            /* Verified with its representative already: the similarity
+             * (Jaccard or containment) is the same whatever the order. */
+            e->similarity = v->sim[k];
         } else {
             doppel__sketch_cref s = pos_sketch(b, rep);
             doppel_match m;
@@ -594,7 +664,7 @@ DOPPEL_API int doppel_index_commit(doppel_index *ix,
         err, DOPPEL_ERR_LIMIT,
         "%s: an index holds at most %zu documents and numbers", ix->dir,
         DOPPEL__INDEX_MAX_DOCS);
-    batch b = {ix, &ix->pending, P, ix->commit.next_number, 0, NULL};
+    batch b = {ix, &ix->pending, P, ix->commit.next_number, 0, NULL, NULL};
     doppel__pairvec cand = {0};
     verified v = {NULL, NULL, 0};
     float *sim = NULL;
@@ -662,6 +732,7 @@ DOPPEL_API int doppel_index_commit(doppel_index *ix,
         doppel__columns_free(&ix->pending, a);
 
     doppel__free(a, b.post);
+    doppel__free(a, b.lows);
     doppel__pairvec_free(&cand, a);
     doppel__free(a, sim);
     doppel__free(a, dup);

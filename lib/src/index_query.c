@@ -19,8 +19,8 @@
 #include <string.h>
 
 int doppel__index_bucket(const doppel_index *ix, unsigned g, uint64_t q,
-                         uint32_t *out, unsigned want, unsigned *got,
-                         doppel_error *err)
+                         const doppel__mh *qv, uint32_t *out, unsigned want,
+                         unsigned *got, doppel_error *err)
 {
     unsigned n = 0;
     uint32_t q32 = (uint32_t)(q >> 32);
@@ -42,7 +42,7 @@ int doppel__index_bucket(const doppel_index *ix, unsigned g, uint64_t q,
             if (doppel__index_deleted(ix, pos))
                 continue;
             doppel__sketch_cref c = doppel__seg_cref(seg, l);
-            if (doppel__bandset_key(bs, &c, g) != q)
+            if (!doppel__bandset_in_bucket(bs, &c, g, qv, q))
                 continue;
             out[n++] = pos;
         }
@@ -213,9 +213,11 @@ static int match_one(const doppel_index *ix, size_t doc,
     uint32_t bucket[DOPPEL__LSH_WINDOW];
     for (unsigned g = 0; g < ix->lay.bands.total; g++) {
         uint64_t key = doppel__bandset_key(&ix->lay.bands, q, g);
-        unsigned got;
+        unsigned rows, got;
+        const doppel__mh *qv =
+            doppel__bandset_values(&ix->lay.bands, q, g, &rows);
         DOPPEL_FORWARD_IF_ERROR(doppel__index_bucket(
-            ix, g, key, bucket, DOPPEL__LSH_WINDOW, &got, err));
+            ix, g, key, qv, bucket, DOPPEL__LSH_WINDOW, &got, err));
         if (!got)
             continue;
         if (doppel__grow(a, (void **)&w->cand, &w->ccap, w->ncand + got,

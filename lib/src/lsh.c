@@ -89,12 +89,9 @@ void doppel__radix_sort64(uint64_t *keys, uint64_t *tmp, size_t n)
 
 /* Sort (key, doc) entries by key, stable in doc order: the doc numbers are
  * appended in increasing order and every pass is stable. */
-typedef struct {
-    uint64_t key;
-    uint32_t doc;
-} band_entry;
+typedef doppel__band_entry band_entry;
 
-static void sort_entries(band_entry *e, band_entry *tmp, size_t n)
+void doppel__lsh_sort_entries(band_entry *e, band_entry *tmp, size_t n)
 {
     if (n < 256) { /* insertion sort: stable */
         for (size_t i = 1; i < n; i++) {
@@ -184,7 +181,7 @@ int doppel__lsh_candidates(const uint16_t *values, size_t stride,
             e[m].doc = (uint32_t)i;
             m++;
         }
-        sort_entries(e, tmp, m);
+        doppel__lsh_sort_entries(e, tmp, m);
         for (size_t s = 0; s < m && rc == DOPPEL_OK;) {
             size_t t = s + 1;
             while (t < m && e[t].key == e[s].key)

@@ -67,6 +67,17 @@ int doppel__lsh_candidates(const uint16_t *values, size_t stride,
                            doppel__pairvec *out, uint64_t *hot_buckets,
                            const doppel_allocator *a);
 
+/** One document's key in one band. */
+typedef struct doppel__band_entry {
+    uint64_t key;
+    uint32_t doc;
+} doppel__band_entry;
+
+/** Sort entries by key, keeping the order of equal keys (LSD radix);
+ *  tmp holds n entries. */
+void doppel__lsh_sort_entries(doppel__band_entry *e, doppel__band_entry *tmp,
+                              size_t n);
+
 /** Sort the pairs and drop repeats. */
 int doppel__pairs_unique(doppel__pairvec *p, const doppel_allocator *a);
 

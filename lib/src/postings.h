@@ -35,18 +35,53 @@ typedef struct doppel__bandset {
 
 void doppel__bandset_init(doppel__bandset *bs, const doppel_params *p);
 
-/** The 64-bit key of band g of a sketch: what lsh.c computes. */
-static inline uint64_t doppel__bandset_key(const doppel__bandset *bs,
-                                           const doppel__sketch_cref *c,
-                                           unsigned g)
+/** The values of band g of a sketch (*rows of them). */
+static inline const doppel__mh *doppel__bandset_values(
+    const doppel__bandset *bs, const doppel__sketch_cref *c, unsigned g,
+    unsigned *rows)
 {
     const doppel__band_family *f = &bs->fam[0];
     if (g >= f->bands) {
         g -= f->bands;
         f = &bs->fam[1];
     }
+    *rows = f->rows;
+    return (f->lede ? c->lede : c->values) + g * f->rows;
+}
+
+/** The 64-bit key of band g of a sketch: what lsh.c computes. */
+static inline uint64_t doppel__bandset_key(const doppel__bandset *bs,
+                                           const doppel__sketch_cref *c,
+                                           unsigned g)
+{
+    const doppel__band_family *f = &bs->fam[0];
+    unsigned local = g;
+    if (local >= f->bands) {
+        local -= f->bands;
+        f = &bs->fam[1];
+    }
     const doppel__mh *v = f->lede ? c->lede : c->values;
-    return doppel__hash_band(v + g * f->rows, f->rows, f->seed + g);
+    return doppel__hash_band(v + local * f->rows, f->rows, f->seed + local);
+}
+
+/**
+ * Is c in the bucket of band g whose key is q, given qv, the band's values
+ * of a sketch with that key? Equal values mean an equal key, without
+ * hashing (the common case); different values are compared by key, so the
+ * answer is exactly "key == q".
+ */
+static inline int doppel__bandset_in_bucket(const doppel__bandset *bs,
+                                            const doppel__sketch_cref *c,
+                                            unsigned g, const doppel__mh *qv,
+                                            uint64_t q)
+{
+    unsigned rows, r = 0;
+    const doppel__mh *v = doppel__bandset_values(bs, c, g, &rows);
+    while (r < rows && v[r] == qv[r])
+        r++;
+    if (r == rows)
+        return 1;
+    return doppel__bandset_key(bs, c, g) == q;
 }
 
 /** A document's sketch by its number in some sequence of documents. */

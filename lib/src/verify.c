@@ -93,6 +93,24 @@ static double containment(double j, uint32_t na, uint32_t nb)
     return c > 1.0 ? 1.0 : c;
 }
 
+int doppel__verify_may_match(const doppel__sketch_cref *a,
+                             const doppel__sketch_cref *b, unsigned K,
+                             const doppel_params *p, double *jaccard)
+{
+    *jaccard = 0.0;
+    if ((a->meta->flags | b->meta->flags) & DOPPEL__SIG_EMPTY)
+        return 0;
+    unsigned eq = doppel__minhash_equal(a->values, b->values, K);
+    double j = (double)eq / (double)K;
+    *jaccard = j;
+    if (j >= p->threshold)
+        return 1;
+    if (p->verify == DOPPEL_VERIFY_JACCARD)
+        return 0;
+    return containment(j, a->meta->num_shingles, b->meta->num_shingles) >=
+           p->containment;
+}
+
 void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
                     unsigned K, const doppel_params *p, doppel_match *out)
 {

@@ -30,4 +30,18 @@
 void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
                     unsigned K, const doppel_params *p, doppel_match *out);
 
+/**
+ * The first test of doppel__verify() alone, for candidates in bulk: 0 when
+ * the pair is certainly not a duplicate because neither its estimated
+ * Jaccard similarity reaches the threshold nor (robust verification) its
+ * estimated containment reaches the containment threshold -- exactly the
+ * pairs doppel__verify() rejects with similarity = the Jaccard estimate,
+ * which *jaccard receives. 1 means "verify it". Most LSH candidates fail
+ * here, and this costs a tenth of the full verdict (no spread test). Keep
+ * in step with doppel__verify().
+ */
+int doppel__verify_may_match(const doppel__sketch_cref *a,
+                             const doppel__sketch_cref *b, unsigned K,
+                             const doppel_params *p, double *jaccard);
+
 #endif
