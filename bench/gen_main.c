@@ -31,7 +31,10 @@ static void usage(FILE *f)
 "Writes DIR/corpus.jsonl ({\"id\",\"title\",\"text\"}, plus \"date\" with\n"
 "--dates), DIR/truth.tsv (id, cluster) and DIR/meta.tsv (id, kind, param,\n"
 "source_id, group, is_original), one line per document, in shuffled order with\n"
-"random-looking ids. See bench/README.md for the kinds and the truth rules.\n"
+"random-looking ids, and DIR/ambiguous.tsv (id_a, id_b, jaccard: originals\n"
+"whose articles are close versions of one story, neither a true nor a false\n"
+"pair; give it to doppel-score --ambiguous). See bench/README.md for the\n"
+"kinds and the truth rules.\n"
 "\n"
 "Output and inputs\n"
 "  -o, --out DIR          output directory (default: .)\n"
@@ -46,8 +49,13 @@ static void usage(FILE *f)
 "  --quiet                no summary on stderr\n"
 "\n"
 "The mix (defaults in brackets)\n"
-"  --spin-rates LIST      spin rates, comma-separated [0.1,0.2,0.3,0.4,0.5]\n"
+"  --spin-rates LIST      spin rates, comma-separated\n"
+"                         [0.1,0.2,0.3,0.4,0.5,0.7]\n"
 "  --spin-copies N        spun copies per rate [250]; an original gets 1-3\n"
+"  --spinner NAME         wordnet (WordNet synonyms of content words), phrase\n"
+"                         (a phrase table of function words, connectives and\n"
+"                         news vocabulary, then WordNet) or mixed (each spun\n"
+"                         copy draws one of the two) [mixed]\n"
 "  --typo N               copies with typos [300]\n"
 "  --typo-rate R          typo rate per letter [0.03]\n"
 "  --truncate N           copies cut short [300]\n"
@@ -63,6 +71,9 @@ static void usage(FILE *f)
 "  --site-pages LIST      distinct articles on each big site [500,150]\n"
 "  --small-sites N        sites used by headfoot copies [6]\n"
 "  --wire-copies LIST     reprints of each wire story [400,100]\n"
+"  --merge-jaccard J      input articles at word-5-shingle Jaccard >= J share\n"
+"                         a true cluster (0: off) [0.5]\n"
+"  --ambiguous-jaccard J  pairs in [J, merge) are ambiguous (0: off) [0.3]\n"
 "  --scale N              produce exactly N documents: copy counts scale with\n"
 "                         N, big sites and wire stories are repeated, and\n"
 "                         synthetic originals (sentences of many real\n"
@@ -375,6 +386,11 @@ static int out_close(outfile *o, int commit)
     return 0;
 }
 
+static double ratio(size_t a, size_t b)
+{
+    return b ? (double)a / (double)b : 0.0;
+}
+
 static void print_summary(const bg_mix_summary *s, double secs, const char *dir)
 {
     fprintf(stderr, "doppel-gen: %zu documents in %zu true clusters (%zu real "
@@ -384,8 +400,14 @@ static void print_summary(const bg_mix_summary *s, double secs, const char *dir)
     for (size_t k = 0; k < s->nkinds; k++)
         fprintf(stderr, "%s %s %zu", k ? "," : "", s->kind_name[k],
                 s->kind_count[k]);
-    fprintf(stderr, "\n  spin (spin copies only): requested rate -> realised "
-                    "fraction of replaceable units, fraction of words changed\n");
+    fprintf(stderr, "\n  real near-duplicates: %zu articles in a given or found "
+                    "pair (only ever originals); found by word-5-shingle "
+                    "Jaccard: %zu pairs merged in the truth, %zu ambiguous "
+                    "pairs -> ambiguous.tsv\n",
+            s->near_related, s->near_merged, s->near_ambiguous);
+    fprintf(stderr, "  spin (spin copies only): rate -> realised fraction of "
+                    "replaceable units, fraction of words changed (documents)\n");
+    fprintf(stderr, "    rate    %-26s    %-26s %s\n", "wordnet", "phrase", "all");
     size_t order[BG_MAX_SPIN_RATES];
     for (size_t i = 0; i < s->nrates; i++) { /* by rate (insertion sort) */
         size_t j = i;
@@ -395,10 +417,22 @@ static void print_summary(const bg_mix_summary *s, double secs, const char *dir)
     }
     for (size_t k = 0; k < s->nrates; k++) {
         size_t i = order[k];
-        fprintf(stderr, "    %.2f -> %.3f, %.3f  (%zu documents)\n", s->rate[i],
-                s->rate_units[i] ? (double)s->rate_replaced[i] / (double)s->rate_units[i] : 0,
-                s->rate_words[i] ? (double)s->rate_words_replaced[i] / (double)s->rate_words[i] : 0,
-                s->rate_docs[i]);
+        size_t au = 0, ar = 0, aw = 0, awr = 0, ad = 0;
+        fprintf(stderr, "    %.2f", s->rate[i]);
+        for (int p = 0; p < BG_SPIN_PROFILES; p++) {
+            char cell[64];
+            snprintf(cell, sizeof cell, "%.3f, %.3f (%zu)",
+                     ratio(s->rate_replaced[i][p], s->rate_units[i][p]),
+                     ratio(s->rate_words_replaced[i][p], s->rate_words[i][p]),
+                     s->rate_docs[i][p]);
+            fprintf(stderr, "    %-26s", s->rate_docs[i][p] ? cell : "-");
+            au += s->rate_units[i][p];
+            ar += s->rate_replaced[i][p];
+            aw += s->rate_words[i][p];
+            awr += s->rate_words_replaced[i][p];
+            ad += s->rate_docs[i][p];
+        }
+        fprintf(stderr, " %.3f, %.3f (%zu)\n", ratio(ar, au), ratio(awr, aw), ad);
     }
     fprintf(stderr, "  boilerplate vs reprints: %zu sites, largest footer on %zu "
                     "documents, smallest big-site footer on %zu; reprint "
@@ -460,6 +494,19 @@ int main(int argc, char **argv)
             if (parse_size(a, v, &s) < 0)
                 return 2;
             o.seed = s;
+        } else if (strcmp(a, "--spinner") == 0) {
+            NEED_VALUE;
+            if (strcmp(v, "wordnet") == 0)
+                o.spinner = BG_MIX_SPIN_WORDNET;
+            else if (strcmp(v, "phrase") == 0)
+                o.spinner = BG_MIX_SPIN_PHRASE;
+            else if (strcmp(v, "mixed") == 0)
+                o.spinner = BG_MIX_SPIN_MIXED;
+            else {
+                fprintf(stderr, "doppel-gen: --spinner must be wordnet, phrase "
+                                "or mixed, got '%s'\n", v);
+                return 2;
+            }
         } else if (strcmp(a, "--dates") == 0) {
             o.dates = 1;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -492,6 +539,8 @@ int main(int argc, char **argv)
         SIZE_OPT("--templated", o.templated)
         SIZE_OPT("--small-sites", o.small_sites)
         SIZE_OPT("--scale", o.scale)
+        DOUBLE_OPT("--merge-jaccard", o.merge_jaccard)
+        DOUBLE_OPT("--ambiguous-jaccard", o.ambiguous_jaccard)
         else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "doppel-gen: unknown option %s (see --help)\n", a);
             return 2;
@@ -514,7 +563,7 @@ int main(int argc, char **argv)
     bg_wordnet *wn = NULL;
     bg_mix *mix = NULL;
     doppel_error err = {0};
-    outfile oc = {{0}, {0}, NULL}, ot = oc, om = oc;
+    outfile oc = {{0}, {0}, NULL}, ot = oc, om = oc, oa = oc;
 
     if (read_inputs(&c, inputs, ninputs, quiet) < 0)
         goto done;
@@ -531,14 +580,16 @@ int main(int argc, char **argv)
     }
     if (out_open(&oc, outdir, "corpus.jsonl") < 0
         || out_open(&ot, outdir, "truth.tsv") < 0
-        || out_open(&om, outdir, "meta.tsv") < 0)
+        || out_open(&om, outdir, "meta.tsv") < 0
+        || out_open(&oa, outdir, "ambiguous.tsv") < 0)
         goto done;
     bg_mix_summary sum;
-    if (bg_mix_write(mix, oc.f, ot.f, om.f, &sum, &err) < 0) {
+    if (bg_mix_write(mix, oc.f, ot.f, om.f, oa.f, &sum, &err) < 0) {
         fprintf(stderr, "doppel-gen: %s\n", err.message);
         goto done;
     }
-    if (out_close(&oc, 1) < 0 || out_close(&ot, 1) < 0 || out_close(&om, 1) < 0)
+    if (out_close(&oc, 1) < 0 || out_close(&ot, 1) < 0 || out_close(&om, 1) < 0
+        || out_close(&oa, 1) < 0)
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!quiet)
@@ -550,6 +601,7 @@ done:
     out_close(&oc, 0);
     out_close(&ot, 0);
     out_close(&om, 0);
+    out_close(&oa, 0);
     bg_mix_free(mix);
     bg_wordnet_free(wn);
     free(dups);

@@ -10,7 +10,7 @@
 #   DOPPEL_CORPUS_DIR  the shared corpora (default: PROJECT/../shared/corpus)
 #   DOPPEL_GEN_ARGS    extra doppel-gen arguments, e.g. "--seed 7 --dates"
 # Outputs in BUILD_DIR/quality/: corpus.jsonl truth.tsv meta.tsv
-# prediction.tsv report.txt. Exit status: 0, 3 when the doppel CLI is not
+# ambiguous.tsv prediction.tsv report.txt. Exit status: 0, 3 when the doppel CLI is not
 # built yet (the benchmark is still generated), else the failing step's.
 set -eu
 
@@ -67,9 +67,10 @@ mkdir -p "$OUT"
 # 3. detect
 if [ ! -x "$BUILD/doppel" ]; then
     say "the doppel CLI is not built yet: $BUILD/doppel does not exist."
-    say "The benchmark is ready in $OUT/ (corpus.jsonl, truth.tsv, meta.tsv)."
-    say "Score any prediction (id<TAB>cluster_id<TAB>similarity) with:"
-    say "  $BUILD/doppel-score $OUT/truth.tsv $OUT/meta.tsv PREDICTION.tsv"
+    say "The benchmark is ready in $OUT/ (corpus.jsonl, truth.tsv, meta.tsv,"
+    say "ambiguous.tsv). Score any prediction (id<TAB>cluster_id<TAB>similarity) with:"
+    say "  $BUILD/doppel-score --ambiguous $OUT/ambiguous.tsv \\"
+    say "      $OUT/truth.tsv $OUT/meta.tsv PREDICTION.tsv"
     exit 3
 fi
 say "running: doppel dedup --output clusters $* $OUT/corpus.jsonl"
@@ -80,5 +81,6 @@ end=$(date +%s.%N)
 say "doppel dedup took $(awk "BEGIN { printf \"%.2f\", $end - $start }") s"
 
 # 4. score
-"$BUILD/doppel-score" "$OUT/truth.tsv" "$OUT/meta.tsv" "$OUT/prediction.tsv" \
+"$BUILD/doppel-score" --ambiguous "$OUT/ambiguous.tsv" \
+    "$OUT/truth.tsv" "$OUT/meta.tsv" "$OUT/prediction.tsv" \
     | tee "$OUT/report.txt"

@@ -13,7 +13,8 @@
 static void usage(FILE *f)
 {
     fputs(
-"usage: doppel-score [--format table|tsv] TRUTH.tsv META.tsv PREDICTION.tsv\n"
+"usage: doppel-score [--format table|tsv] [--ambiguous AMBIGUOUS.tsv]\n"
+"                    TRUTH.tsv META.tsv PREDICTION.tsv\n"
 "\n"
 "Score a predicted clustering against the benchmark's truth.\n"
 "  TRUTH.tsv       id<TAB>cluster, from doppel-gen\n"
@@ -23,18 +24,22 @@ static void usage(FILE *f)
 "                  the cluster's representative\n"
 "\n"
 "Reports pairwise precision/recall/F1, the Adjusted Rand Index, recall per\n"
-"edit kind and per spin rate, false merges by cause (site boilerplate,\n"
-"templated stories, partial copy with its donor, other), the largest\n"
-"clusters, and how often a spun cluster's representative is its original.\n"
+"edit kind, per spin rate and per spin rate and spinner, false merges by\n"
+"cause (site boilerplate, templated stories, partial copy with its donor,\n"
+"other), the largest clusters, and how often a spun cluster's\n"
+"representative is its original.\n"
 "  --format table  human-readable report (default)\n"
 "  --format tsv    metric<TAB>value lines\n"
+"  --ambiguous F   id_a<TAB>id_b[<TAB>...] pairs from doppel-gen's\n"
+"                  ambiguous.tsv: every pair of documents between the two\n"
+"                  true clusters is left out of every pairwise count\n"
 "Exit status 2 on malformed input, with file:line.\n",
         f);
 }
 
 int main(int argc, char **argv)
 {
-    const char *paths[3];
+    const char *paths[3], *ambiguous = NULL;
     int npaths = 0, tsv = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -54,6 +59,10 @@ int main(int argc, char **argv)
             }
             continue;
         }
+        if (strcmp(argv[i], "--ambiguous") == 0 && i + 1 < argc) {
+            ambiguous = argv[++i];
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "doppel-score: unknown option %s (see --help)\n",
                     argv[i]);
@@ -71,7 +80,7 @@ int main(int argc, char **argv)
     }
     doppel_error err = {0};
     bg_score_data *d = NULL;
-    int rc = bg_score_load(&d, paths[0], paths[1], paths[2], &err);
+    int rc = bg_score_load(&d, paths[0], paths[1], paths[2], ambiguous, &err);
     if (rc < 0) {
         fprintf(stderr, "doppel-score: %s\n", err.message);
         return rc == DOPPEL_ERR_FORMAT ? 2 : 1;

@@ -17,6 +17,7 @@ trap 'rm -rf "$OUT"' EXIT
 
 "$BUILD/doppel-gen" --quiet --dates --seed 3 --scale 4000 -o "$OUT" \
     "$SRC/corpus/wikinews.jsonl"
+[ -f "$OUT/ambiguous.tsv" ] || { echo "no ambiguous.tsv"; exit 1; }
 n=$(wc -l <"$OUT/corpus.jsonl")
 [ "$n" -eq 4000 ] || { echo "corpus.jsonl has $n lines, want 4000"; exit 1; }
 [ "$(wc -l <"$OUT/truth.tsv")" -eq 4000 ] || { echo "truth.tsv length"; exit 1; }
@@ -33,10 +34,14 @@ mkdir "$OUT/again"
 cmp -s "$OUT/corpus.jsonl" "$OUT/again/corpus.jsonl" || { echo "not deterministic"; exit 1; }
 
 awk -F'\t' '{ print $1 "\t" $2 "\t1" }' "$OUT/truth.tsv" >"$OUT/perfect.tsv"
-"$BUILD/doppel-score" --format tsv "$OUT/truth.tsv" "$OUT/meta.tsv" \
-    "$OUT/perfect.tsv" >"$OUT/score.tsv"
+"$BUILD/doppel-score" --format tsv --ambiguous "$OUT/ambiguous.tsv" \
+    "$OUT/truth.tsv" "$OUT/meta.tsv" "$OUT/perfect.tsv" >"$OUT/score.tsv"
 grep -q '^pairwise_f1	1.000000$' "$OUT/score.tsv" || { cat "$OUT/score.tsv"; exit 1; }
 grep -q '^ari	1.000000$' "$OUT/score.tsv" || { cat "$OUT/score.tsv"; exit 1; }
+# both spinners, with recall per rate and spinner
+grep -q '^recall.spin.0.70.phrase	1.000000$' "$OUT/score.tsv" || { cat "$OUT/score.tsv"; exit 1; }
+grep -q '^recall.spin.0.70.wordnet	1.000000$' "$OUT/score.tsv" || { cat "$OUT/score.tsv"; exit 1; }
+grep -q '^ambiguous_given	' "$OUT/score.tsv" || { cat "$OUT/score.tsv"; exit 1; }
 
 head -n 10 "$OUT/perfect.tsv" >"$OUT/short.tsv"
 printf 'nosuchid\tx\t1\n' >>"$OUT/short.tsv"

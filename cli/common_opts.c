@@ -17,7 +17,11 @@
 
 static const char *const output_names[] = {"clusters", "pairs", "jsonl",
                                            NULL};
-static const char *const shingle_names[] = {"word", "char", NULL};
+static const char *const shingle_names[] = {"skeleton", "word", "char",
+                                            NULL};
+static const doppel_shingle_kind shingle_kinds[] = {
+    DOPPEL_SHINGLE_SKELETON, DOPPEL_SHINGLE_WORD, DOPPEL_SHINGLE_CHAR};
+static const char *const verify_names[] = {"robust", "jaccard", NULL};
 static const char *const minhash_names[] = {"one-perm", "k-perm", NULL};
 static const char *const format_names[] = {"auto", "jsonl", "text", NULL};
 
@@ -52,8 +56,19 @@ int cli_common_apply(cli_common *c, const cli_option *opt, const char *v,
     case CLI_OPT_SHINGLE:
         if (cli_parse_choice(opt, v, shingle_names, &i, msg) < 0)
             return -1;
-        c->params.shingle = i == 0 ? DOPPEL_SHINGLE_WORD : DOPPEL_SHINGLE_CHAR;
+        c->params.shingle = shingle_kinds[i];
         c->params_given |= CLI_GIVEN_SHINGLE;
+        return 0;
+    case CLI_OPT_CONTAINMENT:
+        c->params_given |= CLI_GIVEN_CONTAINMENT;
+        return cli_parse_double_open_closed(opt, v, 0.0, 1.0,
+                                            &c->params.containment, msg);
+    case CLI_OPT_VERIFY:
+        if (cli_parse_choice(opt, v, verify_names, &i, msg) < 0)
+            return -1;
+        c->params.verify =
+            i == 0 ? DOPPEL_VERIFY_ROBUST : DOPPEL_VERIFY_JACCARD;
+        c->params_given |= CLI_GIVEN_VERIFY;
         return 0;
     case CLI_OPT_SHINGLE_SIZE:
         if (cli_parse_uint(opt, v, 1, SHINGLE_SIZE_MAX, &u, msg) < 0)

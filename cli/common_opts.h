@@ -19,7 +19,8 @@ enum cli_output_kind { CLI_OUTPUT_CLUSTERS, CLI_OUTPUT_PAIRS, CLI_OUTPUT_JSONL }
 /* Tags of the shared options; a command's own tags start at
  * CLI_OPT_COMMAND_FIRST. */
 enum cli_common_tag {
-    CLI_OPT_THRESHOLD, CLI_OPT_SHINGLE, CLI_OPT_SHINGLE_SIZE,
+    CLI_OPT_THRESHOLD, CLI_OPT_CONTAINMENT, CLI_OPT_VERIFY, CLI_OPT_SHINGLE,
+    CLI_OPT_SHINGLE_SIZE,
     CLI_OPT_NUM_PERM, CLI_OPT_BANDS, CLI_OPT_ROWS, CLI_OPT_SEED,
     CLI_OPT_MINHASH, CLI_OPT_THREADS, CLI_OPT_OUTPUT, CLI_OPT_OUTPUT_FILE,
     CLI_OPT_ID_FIELD, CLI_OPT_TEXT_FIELD, CLI_OPT_DATE_FIELD, CLI_OPT_FORMAT,
@@ -38,6 +39,8 @@ enum cli_common_tag {
 #define CLI_GIVEN_ROWS (1u << 5)
 #define CLI_GIVEN_SEED (1u << 6)
 #define CLI_GIVEN_MINHASH (1u << 7)
+#define CLI_GIVEN_CONTAINMENT (1u << 8)
+#define CLI_GIVEN_VERIFY (1u << 9)
 
 typedef struct cli_common {
     doppel_params params;
@@ -70,13 +73,15 @@ unsigned cli_online_cpus(void);
  * --shingle-size and --num-perm show in --help). */
 #define CLI_PARAM_ROWS(fn)                                                     \
     CLI_ROW_VAL("threshold", 0, "X",                                           \
-                "similarity threshold, in (0, 1]; default 0.5",                \
+                "Jaccard threshold, in (0, 1]; default 0.40",                  \
                 CLI_OPT_THRESHOLD, fn),                                        \
-    CLI_ROW_VAL("shingle", 0, "word|char",                                     \
-                "what shingles are made of; default word", CLI_OPT_SHINGLE,   \
+    CLI_ROW_VAL("containment", 0, "X", NULL, CLI_OPT_CONTAINMENT, fn),         \
+    CLI_ROW_VAL("verify", 0, "robust|jaccard", NULL, CLI_OPT_VERIFY, fn),      \
+    CLI_ROW_VAL("shingle", 0, "KIND",                                          \
+                "skeleton, word or char; default skeleton", CLI_OPT_SHINGLE,  \
                 fn),                                                           \
     CLI_ROW_VAL("shingle-size", 'k', "N",                                      \
-                "words or chars per shingle, 1-32; default 5",                 \
+                "per shingle, 1-32; default 6 (word/char: 5)",                 \
                 CLI_OPT_SHINGLE_SIZE, fn),                                     \
     CLI_ROW_VAL("num-perm", 0, "N",                                            \
                 "MinHash signature length, 16-4096; default 128",              \

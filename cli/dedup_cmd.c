@@ -45,12 +45,22 @@
 
 typedef struct dedup_config {
     cli_common c;
+    size_t max_docs; /* 0 = the library's default */
 } dedup_config;
+
+enum dedup_tag { OPT_MAX_DOCS = CLI_OPT_COMMAND_FIRST };
 
 static int apply_option(void *vcfg, const cli_option *opt, const char *v,
                         char *msg)
 {
     dedup_config *c = vcfg;
+    if (opt->tag == OPT_MAX_DOCS) {
+        uint64_t u;
+        if (cli_parse_uint(opt, v, 1, DOPPEL_MAX_DOCS, &u, msg) < 0)
+            return -1;
+        c->max_docs = (size_t)u;
+        return 0;
+    }
     return cli_common_apply(&c->c, opt, v, msg);
 }
 
@@ -61,6 +71,7 @@ static const cli_option dedup_options[] = {
     CLI_THREADS_ROW(apply_option),
     CLI_OUTPUT_ROWS(apply_option),
     CLI_INPUT_ROWS(apply_option),
+    CLI_ROW_VAL("max-docs", 0, "N", NULL, OPT_MAX_DOCS, apply_option),
     CLI_TAIL_ROWS(apply_option),
 };
 #define NOPTIONS (sizeof dedup_options / sizeof dedup_options[0])
@@ -78,11 +89,10 @@ void dedup_print_help(FILE *out)
           out);
     cli_print_option_help(out, dedup_options, NOPTIONS);
     fputs("\n"
-          "Also --bands, --rows, --seed, --minhash, --id-field, --text-field,"
-          "\n"
-          "--date-field, --max-record-bytes, --skip-oversize, --no-progress:"
-          "\n"
-          "see docs/cli.md, which also lists the exit codes.\n",
+          "Also --containment, --verify, --bands, --rows, --seed, --minhash,\n"
+          "--id-field, --text-field, --date-field, --max-record-bytes,\n"
+          "--skip-oversize, --max-docs, --no-progress: see docs/cli.md, which\n"
+          "also lists the exit codes.\n",
           out);
 }
 
@@ -180,6 +190,7 @@ static int run_dedup(dedup_run *run)
     doppel_dedup_opts opts = DOPPEL_DEDUP_OPTS_INIT;
     opts.params = cfg->params;
     opts.threads = cfg->threads;
+    opts.max_docs = run->cfg->max_docs;
     doppel_error err = {0};
     int rc = doppel_dedup_create(&run->dedup, &opts, &err);
     if (rc < 0)
@@ -221,6 +232,7 @@ int dedup_command(int argc, char **argv)
 {
     dedup_config cfg;
     cli_common_init(&cfg.c);
+    cfg.max_docs = 0;
     const char **operands = calloc((size_t)argc + 1, sizeof *operands);
     if (!operands) {
         cli_error("out of memory");

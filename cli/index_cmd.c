@@ -27,7 +27,7 @@
 
 enum index_tag {
     OPT_NO_MERGE = CLI_OPT_COMMAND_FIRST,
-    OPT_VERIFY,
+    OPT_CHECK,
     OPT_WAIT,
     OPT_IDS_FROM,
     OPT_BEFORE
@@ -39,7 +39,7 @@ static int apply_option(void *vcfg, const cli_option *opt, const char *v,
     index_config *c = vcfg;
     switch (opt->tag) {
     case OPT_NO_MERGE: c->no_merge = 1; return 0;
-    case OPT_VERIFY: c->verify = 1; return 0;
+    case OPT_CHECK: c->verify = 1; return 0;
     case OPT_WAIT: c->wait = 1; return 0;
     case OPT_IDS_FROM:
     case OPT_BEFORE:
@@ -65,8 +65,9 @@ static int apply_option(void *vcfg, const cli_option *opt, const char *v,
 #define FLAG(name, s, help, tag) CLI_ROW_FLAG(name, s, help, tag, apply_option)
 #define ROW_NO_MERGE                                                           \
     FLAG("no-merge", 0, "do not merge segments afterwards", OPT_NO_MERGE)
-#define ROW_VERIFY                                                             \
-    FLAG("verify", 0, "check every checksum when opening", OPT_VERIFY)
+/* Not --verify: that is the verification kind (robust|jaccard). */
+#define ROW_CHECK                                                              \
+    FLAG("check", 0, "check every checksum when opening", OPT_CHECK)
 #define ROW_WAIT                                                               \
     FLAG("wait", 0, "wait for another writer instead of failing", OPT_WAIT)
 #define ROW_QUIET FLAG("quiet", 'q', "no summary on stderr", CLI_OPT_QUIET)
@@ -77,11 +78,11 @@ static const cli_option create_options[] = {
 static const cli_option add_options[] = {
     CLI_PARAM_ROWS(apply_option), CLI_THREADS_ROW(apply_option),
     CLI_OUTPUT_ROWS(apply_option), CLI_INPUT_ROWS(apply_option),
-    ROW_NO_MERGE, ROW_VERIFY, ROW_WAIT, CLI_TAIL_ROWS(apply_option)};
+    ROW_NO_MERGE, ROW_CHECK, ROW_WAIT, CLI_TAIL_ROWS(apply_option)};
 static const cli_option query_options[] = {
     CLI_PARAM_ROWS(apply_option), CLI_THREADS_ROW(apply_option),
     CLI_OUTPUT_ROWS(apply_option), CLI_INPUT_ROWS(apply_option),
-    ROW_VERIFY, CLI_TAIL_ROWS(apply_option)};
+    ROW_CHECK, CLI_TAIL_ROWS(apply_option)};
 static const cli_option remove_options[] = {
     VAL("ids-from", 0, "FILE", "also the ids in FILE, one per line (- = stdin)",
         OPT_IDS_FROM),
@@ -90,7 +91,7 @@ static const cli_option expire_options[] = {
     VAL("before", 0, "DATE", "remove documents dated before DATE (required)",
         OPT_BEFORE),
     ROW_NO_MERGE, ROW_WAIT, ROW_QUIET, ROW_HELP};
-static const cli_option stats_options[] = {ROW_VERIFY, ROW_HELP};
+static const cli_option stats_options[] = {ROW_CHECK, ROW_HELP};
 static const cli_option compact_options[] = {ROW_WAIT, ROW_QUIET, ROW_HELP};
 static const cli_option verify_options[] = {ROW_QUIET, ROW_HELP};
 
@@ -185,6 +186,10 @@ static doppel_params given_params(const index_config *cfg,
     unsigned m = cfg->c.params_given;
     if (m & CLI_GIVEN_THRESHOLD)
         p.threshold = g->threshold;
+    if (m & CLI_GIVEN_CONTAINMENT)
+        p.containment = g->containment;
+    if (m & CLI_GIVEN_VERIFY)
+        p.verify = g->verify;
     if (m & CLI_GIVEN_SHINGLE) {
         p.shingle = g->shingle;
         if (!(m & CLI_GIVEN_SHINGLE_SIZE))

@@ -3,8 +3,9 @@
  * hands it the rest of the command line.
  *
  * A subcommand is a row (name, one-line summary, entry point, help), so
- * adding one means adding a row and its file, nothing else here. The options every command understands (--help, --version) also
- * work before any command: `doppel --help` shows the help of the first
+ * adding one means adding a row and its file, nothing else here. The
+ * options every command understands (--help, --version) also work before
+ * any command: `doppel --help` shows the help of the first
  * command, the one most people want.
  */
 #define _POSIX_C_SOURCE 200809L

@@ -46,6 +46,10 @@ static void on_fatal_signal(int sig)
 
 void cli_tempfile_install_handlers(void)
 {
+    /* A file size limit (ulimit -f) is a write error like a full disk
+     * (EFBIG), reported and cleaned up, rather than death by SIGXFSZ with
+     * the temporary file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_fatal_signal;

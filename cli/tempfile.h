@@ -21,7 +21,9 @@ typedef struct cli_tempfile {
 
 #define CLI_TEMPFILE_INIT { -1, -1, NULL }
 
-/** Install the cleanup handler. Call once, before any other thread. */
+/** Install the cleanup handler, and ignore SIGXFSZ (so that exceeding a
+ *  file size limit fails the write with EFBIG instead of killing doppel).
+ *  Call once, before any other thread. */
 void cli_tempfile_install_handlers(void);
 
 /**

@@ -1,10 +1,12 @@
 /*
  * check_benchgen.c — the benchmark generator and scorer (bench/gen): the
  * spinner (determinism, realised rate, case and punctuation, stoplist,
- * phrases), the edits (typo rate; exact truncation, sentence deletion,
- * reordering and partial copies), the scorer (exact metrics on hand-made
- * truths) and the generator's truth (every copy with its source, partial
- * copies and templated stories alone, streams deterministic for a seed).
+ * phrases; the phrase profile and its table), the edits (typo rate; exact
+ * truncation, sentence deletion, reordering and partial copies), the exact
+ * word-5-shingle Jaccard search, the scorer (exact metrics on hand-made
+ * truths, ambiguous pairs excluded) and the generator's truth (every copy
+ * with its source, real near-duplicates merged or ambiguous, partial copies
+ * and templated stories alone, streams deterministic for a seed).
  *
  * Tests that need WordNet (Debian package wordnet-base, read from
  * /usr/share/wordnet) print "SKIP" and pass when it is not installed.
@@ -17,6 +19,8 @@
 
 #include "edits.h"
 #include "mix.h"
+#include "neardup.h"
+#include "phrases.h"
 #include "score.h"
 #include "sites.h"
 #include "spin.h"
@@ -65,11 +69,24 @@ static char *read_seed(size_t *len)
     return t;
 }
 
+static char *spin_profile_str(const char *text, double rate, uint64_t seed,
+                              bg_spin_profile profile, bg_spin_stats *st,
+                              bg_spin_trace *tr)
+{
+    bg_buf out = {0};
+    bg_spin_opts o = {rate, seed, 0, profile};
+    doppel_error err = {0};
+    ck_assert_int_eq(bg_spin(wn, text, strlen(text), &o, &out, st, tr, &err), 0);
+    char *s = strdup(bg_buf_str(&out));
+    bg_buf_free(&out);
+    return s;
+}
+
 static char *spin_str(const char *text, double rate, uint64_t seed,
                       bg_spin_stats *st, bg_spin_trace *tr)
 {
     bg_buf out = {0};
-    bg_spin_opts o = {rate, seed, 0};
+    bg_spin_opts o = {rate, seed, 0, BG_SPIN_WORDNET};
     doppel_error err = {0};
     ck_assert_int_eq(bg_spin(wn, text, strlen(text), &o, &out, st, tr, &err), 0);
     char *s = strdup(bg_buf_str(&out));
@@ -306,11 +323,199 @@ START_TEST(test_spin_rejects_bad_rate)
 {
     NEED_WORDNET();
     bg_buf out = {0};
-    bg_spin_opts o = {1.5, 1, 0};
+    bg_spin_opts o = {1.5, 1, 0, BG_SPIN_WORDNET};
     doppel_error err = {0};
     ck_assert_int_eq(bg_spin(wn, "x", 1, &o, &out, NULL, NULL, &err),
                      DOPPEL_ERR_PARAM);
     ck_assert_str_eq(err.message, "spin rate must be in [0, 1], got 1.5");
+    bg_buf_free(&out);
+}
+END_TEST
+
+/* --------------------------------------------------------- phrase profile */
+
+START_TEST(test_phrase_table_well_formed)
+{
+    size_t n = bg_phrase_count();
+    ck_assert_uint_ge(n, 300);
+    ck_assert_uint_le(n, 600);
+    for (size_t i = 0; i < n; i++) {
+        const bg_phrase *e = bg_phrase_at(i);
+        size_t kl = strlen(e->key), words = 1;
+        ck_assert_uint_gt(kl, 0);
+        if (i > 0)
+            ck_assert_msg(strcmp(bg_phrase_at(i - 1)->key, e->key) < 0,
+                          "not sorted or duplicate: '%s' then '%s'",
+                          bg_phrase_at(i - 1)->key, e->key);
+        for (size_t k = 0; k < kl; k++) {
+            char c = e->key[k];
+            ck_assert_msg((c >= 'a' && c <= 'z') || c == '\'' || c == '-'
+                              || (c == ' ' && k > 0 && k + 1 < kl
+                                  && e->key[k - 1] != ' '),
+                          "bad key '%s'", e->key);
+            words += c == ' ';
+        }
+        ck_assert_uint_le(words, BG_PHRASE_MAX_WORDS);
+        size_t nr = bg_phrase_nrep(e);
+        ck_assert_msg(nr >= 1 && nr <= 4, "'%s' has %zu replacements", e->key, nr);
+        for (size_t r = 0; r < nr; r++) {
+            ck_assert_msg(strcmp(e->rep[r], e->key) != 0, "'%s' -> itself", e->key);
+            for (size_t q = 0; q < r; q++)
+                ck_assert_str_ne(e->rep[q], e->rep[r]);
+        }
+        ck_assert_ptr_eq(bg_phrase_find(e->key, kl), e);
+    }
+    ck_assert_ptr_null(bg_phrase_find("zzz", 3));
+    ck_assert_ptr_null(bg_phrase_find("but ", 4));
+    /* entries the brief and the real spun seed show */
+    static const char *const want[][2] = {
+        {"but", "nonetheless"},        {"before", "sooner than"},
+        {"might", "may perchance"},    {"help build", "lend a hand accept as true with"},
+        {"recently", "these days"},    {"same", "no longer new"},
+        {"was", "turned into"},        {"make sure", "manufacture particular"},
+        {"only", "most productive"},   {"relations", "relatives"},
+        {"visit", "discuss over with"}, {"epic games", "fable video games"}};
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+        const bg_phrase *e = bg_phrase_find(want[w][0], strlen(want[w][0]));
+        ck_assert_msg(e != NULL, "no entry for '%s'", want[w][0]);
+        int has = 0;
+        for (size_t r = 0; r < bg_phrase_nrep(e); r++)
+            has |= strcmp(e->rep[r], want[w][1]) == 0;
+        ck_assert_msg(has, "'%s' lacks '%s'", want[w][0], want[w][1]);
+    }
+}
+END_TEST
+
+/* 1 if the n bytes at d are, ignoring ASCII case, one of e's replacements
+ * followed by `poss` */
+static int is_replacement(const bg_phrase *e, const char *d, size_t n,
+                          const char *poss)
+{
+    for (size_t r = 0; r < bg_phrase_nrep(e); r++) {
+        size_t rl = strlen(e->rep[r]), pl = strlen(poss);
+        if (rl + pl != n)
+            continue;
+        size_t k = 0;
+        while (k < rl && bg_lower(d[k]) == e->rep[r][k])
+            k++;
+        if (k == rl && memcmp(d + rl, poss, pl) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+START_TEST(test_spin_phrase_table_applied)
+{
+    NEED_WORDNET();
+    const char *text = "But before the vote, officials said they might make "
+                       "sure the government\xE2\x80\x99s plan was the same. BUT";
+    bg_spin_trace tr = {0};
+    bg_spin_stats st;
+    char *out = spin_profile_str(text, 1.0, 11, BG_SPIN_PHRASE, &st, &tr);
+    /* every unit replaced; the table's units are exactly these, in order */
+    static const char *const keys[] = {"but", "before", "officials", "said",
+                                       "might", "make sure", "government",
+                                       "plan", "was", "same"};
+    ck_assert_uint_eq(st.replaced, st.units);
+    ck_assert_uint_eq(st.table_units, 10);
+    ck_assert_uint_eq(st.table_replaced, 10);
+    size_t t = 0;
+    for (size_t i = 0; i < tr.n; i++) {
+        const bg_spin_unit *u = &tr.v[i];
+        ck_assert(u->replaced);
+        if (!u->from_table)
+            continue;
+        ck_assert_uint_lt(t, 10);
+        const bg_phrase *e = bg_phrase_find(keys[t], strlen(keys[t]));
+        ck_assert_ptr_nonnull(e);
+        const char *d = out + u->dst_start;
+        size_t dn = u->dst_end - u->dst_start;
+        const char *poss = t == 6 ? "\xE2\x80\x99s" : "";
+        ck_assert_msg(is_replacement(e, d, dn, poss), "'%s' -> '%.*s'", keys[t],
+                      (int)dn, d);
+        if (t == 0) /* sentence case kept */
+            ck_assert(d[0] >= 'A' && d[0] <= 'Z');
+        else
+            ck_assert(d[0] >= 'a' && d[0] <= 'z');
+        t++;
+    }
+    ck_assert_uint_eq(t, 10);
+    /* stopwords outside the table and acronyms stay */
+    ck_assert_ptr_nonnull(strstr(out, " the "));
+    ck_assert_ptr_nonnull(strstr(out, " they "));
+    size_t on = strlen(out);
+    ck_assert(on > 4 && strcmp(out + on - 4, " BUT") == 0);
+    bg_spin_trace_free(&tr);
+    free(out);
+
+    /* one entry, its replacements only, each of them eventually */
+    const bg_phrase *e = bg_phrase_find("might", 5);
+    int seen[4] = {0, 0, 0, 0};
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        char *o = spin_profile_str("might", 1.0, seed, BG_SPIN_PHRASE, NULL, NULL);
+        int hit = 0;
+        for (size_t r = 0; r < bg_phrase_nrep(e); r++)
+            if (strcmp(o, e->rep[r]) == 0)
+                seen[r] = hit = 1;
+        ck_assert_msg(hit, "might -> %s", o);
+        free(o);
+    }
+    for (size_t r = 0; r < bg_phrase_nrep(e); r++)
+        ck_assert_msg(seen[r], "never drew '%s'", e->rep[r]);
+    /* the WordNet profile leaves the same stopwords alone */
+    char *o = spin_profile_str("but before might was", 1.0, 3, BG_SPIN_WORDNET,
+                               NULL, NULL);
+    ck_assert_str_eq(o, "but before might was");
+    free(o);
+}
+END_TEST
+
+START_TEST(test_spin_phrase_deterministic_and_rate)
+{
+    NEED_WORDNET();
+    size_t len;
+    char *text = read_seed(&len);
+    char *a = spin_profile_str(text, 0.3, 42, BG_SPIN_PHRASE, NULL, NULL);
+    char *b = spin_profile_str(text, 0.3, 42, BG_SPIN_PHRASE, NULL, NULL);
+    char *c = spin_profile_str(text, 0.3, 43, BG_SPIN_PHRASE, NULL, NULL);
+    char *w = spin_profile_str(text, 0.3, 42, BG_SPIN_WORDNET, NULL, NULL);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, c);
+    ck_assert_str_ne(a, w);
+    free(a);
+    free(b);
+    free(c);
+    free(w);
+    static const double rates[] = {0.1, 0.3, 0.5, 0.7, 1.0};
+    for (size_t r = 0; r < 5; r++) {
+        size_t units = 0, replaced = 0;
+        for (uint64_t seed = 1; seed <= 20; seed++) {
+            bg_spin_stats st;
+            free(spin_profile_str(text, rates[r], seed, BG_SPIN_PHRASE, &st, NULL));
+            ck_assert_uint_gt(st.units, 300);
+            /* a third or more of the units come from the table */
+            ck_assert_uint_gt(3 * st.table_units, st.units);
+            units += st.units;
+            replaced += st.replaced;
+        }
+        /* pooled over 20 seeds: within 4 binomial standard deviations */
+        double p = (double)replaced / (double)units;
+        double sd = sqrt(rates[r] * (1 - rates[r]) / (double)units);
+        ck_assert_double_eq_tol(p, rates[r], 4 * sd + 1e-12);
+    }
+    bg_spin_stats st;
+    char *same = spin_profile_str(text, 0.0, 1, BG_SPIN_PHRASE, &st, NULL);
+    ck_assert_str_eq(same, text);
+    ck_assert_uint_eq(st.replaced, 0);
+    free(same);
+    free(text);
+    /* an unknown profile is refused */
+    bg_buf out = {0};
+    bg_spin_opts o = {0.5, 1, 0, (bg_spin_profile)7};
+    doppel_error err = {0};
+    ck_assert_int_eq(bg_spin(wn, "x", 1, &o, &out, NULL, NULL, &err),
+                     DOPPEL_ERR_PARAM);
+    ck_assert_str_eq(err.message, "unknown spinner profile 7");
     bg_buf_free(&out);
 }
 END_TEST
@@ -588,7 +793,8 @@ typedef struct scored {
     doppel_error err;
 } scored;
 
-static scored score(const char *truth, const char *meta, const char *pred)
+static scored score_amb(const char *truth, const char *meta, const char *pred,
+                        const char *amb)
 {
     scored s;
     memset(&s, 0, sizeof s);
@@ -596,11 +802,21 @@ static scored score(const char *truth, const char *meta, const char *pred)
     s.rc = bg_score_parse(&d, truth, strlen(truth), "truth.tsv", meta,
                           strlen(meta), "meta.tsv", pred, strlen(pred),
                           "pred.tsv", &s.err);
+    if (s.rc == 0 && amb) {
+        s.rc = bg_score_parse_ambiguous(d, amb, strlen(amb), "amb.tsv", &s.err);
+        if (s.rc < 0)
+            bg_score_data_free(d);
+    }
     if (s.rc == 0) {
         s.rc = bg_score_compute(d, &s.r, &s.err);
         bg_score_data_free(d);
     }
     return s;
+}
+
+static scored score(const char *truth, const char *meta, const char *pred)
+{
+    return score_amb(truth, meta, pred, NULL);
 }
 
 /* o1 with spun copies s1 s2 and a typo copy t1; o2 alone; sitepages p1 p2
@@ -779,6 +995,230 @@ START_TEST(test_score_malformed)
 }
 END_TEST
 
+/* Ambiguous pairs: A = {o1, s1, h1}, B = {o2, h2}, C = {o3}, D = {p},
+ * E = {x1, a partial copy of o1}; h1, h2 and p are on site a. The file
+ * relates A-B (twice, through different members), A-A (nothing) and E-A. */
+static const char *AT = "o1\to1\ns1\to1\nh1\to1\no2\to2\nh2\to2\no3\to3\n"
+                        "p\tp\nx1\tx1\n";
+static const char *AM = "o1\toriginal\tbbc-1\t-\t-\t1\n"
+                        "s1\tspin\t0.30,phrase\to1\t-\t0\n"
+                        "h1\theadfoot\t-\to1\tsite:a\t0\n"
+                        "o2\toriginal\tbbc-2\t-\t-\t1\n"
+                        "h2\theadfoot\t-\to2\tsite:a\t0\n"
+                        "o3\toriginal\tbbc-3\t-\t-\t1\n"
+                        "p\tsitepage\tbbc-4\t-\tsite:a\t1\n"
+                        "x1\tpartial\tparas=1\to1\t-\t1\n";
+static const char *AA = "o1\to2\t0.4100\ns1\th2\t0.4100\no1\ts1\t0.9\n"
+                        "x1\to1\t0.3500\n";
+
+START_TEST(test_score_ambiguous_excluded)
+{
+    /* everything in one cluster: 28 pairs, of which A-B (3 x 2) and E-A
+     * (1 x 3) are excluded, 4 are true; of the 15 false merges h1-p and
+     * h2-p are boilerplate (h1-h2 is excluded), x1's with A are excluded */
+    const char *P1 = "o1\to1\t1\ns1\to1\t1\nh1\to1\t1\no2\to1\t1\nh2\to1\t1\n"
+                     "o3\to1\t1\np\to1\t1\nx1\to1\t1\n";
+    scored s = score_amb(AT, AM, P1, AA);
+    ck_assert_int_eq(s.rc, 0);
+    ck_assert_uint_eq(s.r.ambiguous_given, 4);
+    ck_assert_uint_eq(s.r.ambiguous_cluster_pairs, 2);
+    ck_assert_uint_eq(s.r.excluded_pairs, 9);
+    ck_assert_uint_eq(s.r.excluded_pred_pairs, 9);
+    ck_assert_uint_eq(s.r.pred_pairs, 19);
+    ck_assert_uint_eq(s.r.true_pairs, 4);
+    ck_assert_uint_eq(s.r.tp_pairs, 4);
+    ck_assert_uint_eq(s.r.fm_total, 15);
+    ck_assert_uint_eq(s.r.fm_boilerplate, 2);
+    ck_assert_uint_eq(s.r.fm_partial, 0);
+    ck_assert_uint_eq(s.r.fm_templated, 0);
+    ck_assert_uint_eq(s.r.fm_other, 13);
+    ck_assert_double_eq_tol(s.r.precision, 4.0 / 19, 1e-12);
+    ck_assert_double_eq_tol(s.r.ari, 0.0, 1e-12);
+    bg_score_result_free(&s.r);
+
+    /* the same prediction without the file: x1 with o1 and s1 and h1 are
+     * partial false merges, h1-h2 boilerplate */
+    s = score(AT, AM, P1);
+    ck_assert_uint_eq(s.r.excluded_pairs, 0);
+    ck_assert_uint_eq(s.r.pred_pairs, 28);
+    ck_assert_uint_eq(s.r.fm_total, 24);
+    ck_assert_uint_eq(s.r.fm_boilerplate, 3);
+    ck_assert_uint_eq(s.r.fm_partial, 3);
+    ck_assert_uint_eq(s.r.fm_other, 18);
+    bg_score_result_free(&s.r);
+
+    /* the two versions grouped, or kept apart: both perfect */
+    const char *P2 = "o1\to1\t1\ns1\to1\t1\nh1\to1\t1\no2\to1\t1\nh2\to1\t1\n"
+                     "o3\to3\t1\np\tp\t1\nx1\tx1\t1\n";
+    const char *P3 = "o1\to1\t1\ns1\to1\t1\nh1\to1\t1\no2\to2\t1\nh2\to2\t1\n"
+                     "o3\to3\t1\np\tp\t1\nx1\tx1\t1\n";
+    const char *preds[2] = {P2, P3};
+    const uint64_t excl_pred[2] = {6, 0};
+    for (int k = 0; k < 2; k++) {
+        s = score_amb(AT, AM, preds[k], AA);
+        ck_assert_int_eq(s.rc, 0);
+        ck_assert_uint_eq(s.r.excluded_pairs, 9);
+        ck_assert_uint_eq(s.r.excluded_pred_pairs, excl_pred[k]);
+        ck_assert_uint_eq(s.r.pred_pairs, 4);
+        ck_assert_uint_eq(s.r.fm_total, 0);
+        ck_assert_double_eq(s.r.precision, 1.0);
+        ck_assert_double_eq(s.r.recall, 1.0);
+        ck_assert_double_eq_tol(s.r.ari, 1.0, 1e-12);
+        bg_score_result_free(&s.r);
+    }
+    s = score(AT, AM, P2); /* without the file, o2 and h2 cost 6 pairs */
+    ck_assert_uint_eq(s.r.pred_pairs, 10);
+    ck_assert_uint_eq(s.r.fm_other, 5);
+    ck_assert_uint_eq(s.r.fm_boilerplate, 1);
+    bg_score_result_free(&s.r);
+
+    /* malformed files name the line */
+    s = score_amb(AT, AM, P3, "id_a\tid_b\njaccard\no1\tzz\n");
+    ck_assert_int_eq(s.rc, DOPPEL_ERR_FORMAT);
+    ck_assert_str_eq(s.err.message,
+                     "amb.tsv:2: expected at least 2 tab-separated fields "
+                     "(id_a, id_b), got 1");
+    s = score_amb(AT, AM, P3, "o1\tzz\t0.4\n");
+    ck_assert_int_eq(s.rc, DOPPEL_ERR_FORMAT);
+    ck_assert_str_eq(s.err.message, "amb.tsv:1: id not in the truth file ('zz')");
+}
+END_TEST
+
+START_TEST(test_score_recall_per_spinner)
+{
+    const char *t = "o\to\na\to\nb\to\nc\to\nd\to\ne\to\n";
+    const char *m = "o\toriginal\tbbc-1\t-\t-\t1\n"
+                    "a\tspin\t0.10,wordnet\to\t-\t0\n"
+                    "b\tspin\t0.10,phrase\to\t-\t0\n"
+                    "c\tspin\t0.70,phrase\to\t-\t0\n"
+                    "d\tspin\t0.70,phrase\to\t-\t0\n"
+                    "e\tcombo\tspin=0.70,phrase+typo=0.030\to\t-\t0\n";
+    const char *p = "o\to\t1\na\to\t1\nb\tb\t1\nc\to\t1\nd\td\t1\ne\to\t1\n";
+    scored s = score(t, m, p);
+    ck_assert_int_eq(s.rc, 0);
+    ck_assert_uint_eq(s.r.nspin_rates, 2);
+    ck_assert_str_eq(s.r.spin_rates[0].name, "0.10");
+    ck_assert_uint_eq(s.r.spin_rates[0].found, 1);
+    ck_assert_uint_eq(s.r.spin_rates[0].total, 2);
+    ck_assert_str_eq(s.r.spin_rates[1].name, "0.70");
+    ck_assert_uint_eq(s.r.spin_rates[1].found, 1);
+    ck_assert_uint_eq(s.r.spin_rates[1].total, 2);
+    ck_assert_uint_eq(s.r.nspin_by, 3); /* 0.10 phrase, 0.10 wordnet, 0.70 phrase */
+    ck_assert_str_eq(s.r.spin_by[0].spinner, "phrase");
+    ck_assert_uint_eq(s.r.spin_by[0].found, 0);
+    ck_assert_str_eq(s.r.spin_by[1].spinner, "wordnet");
+    ck_assert_uint_eq(s.r.spin_by[1].found, 1);
+    ck_assert_str_eq(s.r.spin_by[2].name, "0.70");
+    ck_assert_uint_eq(s.r.spin_by[2].found, 1);
+    ck_assert_uint_eq(s.r.spin_by[2].total, 2);
+    ck_assert_uint_eq(s.r.nspinners, 2);
+    ck_assert_str_eq(s.r.spinners[0].spinner, "phrase");
+    ck_assert_uint_eq(s.r.spinners[0].found, 1);
+    ck_assert_uint_eq(s.r.spinners[0].total, 3);
+    ck_assert_uint_eq(s.r.spinners[1].found, 1);
+    ck_assert_uint_eq(s.r.spinners[1].total, 1);
+    bg_score_result_free(&s.r);
+}
+END_TEST
+
+/* ------------------------------------------------------ near-duplicates */
+
+/* n words "<prefix>0 .. <prefix>(n-1)", with word k replaced by "X<k>" for
+ * each k in change[] (terminated by -1). */
+static char *words_text(const char *prefix, int n, const int *change)
+{
+    bg_buf b = {0};
+    for (int k = 0; k < n; k++) {
+        int changed = 0;
+        for (const int *c = change; *c >= 0; c++)
+            changed |= *c == k;
+        if (k)
+            bg_buf_puts(&b, k % 7 == 6 ? ". " : " ");
+        if (changed)
+            bg_buf_printf(&b, "X%d", k);
+        else
+            bg_buf_printf(&b, "%s%d", prefix, k);
+    }
+    bg_buf_putc(&b, '.');
+    char *s = strdup(bg_buf_str(&b));
+    bg_buf_free(&b);
+    return s;
+}
+
+START_TEST(test_neardup_jaccard_exact)
+{
+    /* normalisation: \w+ in lower case; punctuation and case do not count */
+    ck_assert_double_eq(bg_neardup_jaccard("A b c d e", 9, "a B, c-d e!", 11), 1.0);
+    ck_assert_double_eq(bg_neardup_jaccard("don't stop me now", 17,
+                                           "Don t: stop me now", 18), 1.0);
+    ck_assert_double_eq(bg_neardup_jaccard("a b c d", 7, "a b c d", 7), 0.0);
+    /* 20 words give 16 shingles; changing word 9 removes the 5 that hold
+     * it: 11 shared of 21; changing words 9 and 19 as well: 10 of 22 */
+    const int none[] = {-1}, one[] = {9, -1}, two[] = {9, 19, -1}, far[] = {3, 12, -1};
+    char *a = words_text("w", 20, none), *b = words_text("w", 20, one);
+    char *c = words_text("w", 20, two), *d = words_text("w", 20, far);
+    ck_assert_double_eq_tol(bg_neardup_jaccard(a, strlen(a), b, strlen(b)),
+                            11.0 / 21, 1e-12);
+    ck_assert_double_eq_tol(bg_neardup_jaccard(a, strlen(a), c, strlen(c)),
+                            10.0 / 22, 1e-12);
+    /* words 3 and 12: 4 + 5 shingles lost, 7 shared of 25 */
+    ck_assert_double_eq_tol(bg_neardup_jaccard(a, strlen(a), d, strlen(d)),
+                            7.0 / 25, 1e-12);
+
+    /* the prefix-filtered search finds exactly the pairs a brute force
+     * finds, on 60 texts from 6 families of variants */
+    bg_article arts[60];
+    char *texts[60];
+    for (int i = 0; i < 60; i++) {
+        char prefix[8];
+        snprintf(prefix, sizeof prefix, "f%c", 'a' + i / 10);
+        int ch[8], nc = 0;
+        for (int k = 0; k < i % 10 && nc < 7; k++)
+            ch[nc++] = (k * 7 + i) % 30;
+        ch[nc] = -1;
+        texts[i] = words_text(prefix, 30, ch);
+        arts[i] = (bg_article){"x", "t", texts[i], 1, 1, strlen(texts[i]),
+                               DOPPEL_NO_DATE};
+    }
+    static const double ts[] = {0.3, 0.5, 0.8};
+    for (size_t q = 0; q < 3; q++) {
+        bg_neardup_pair *pairs = NULL;
+        size_t np = 0;
+        doppel_error err = {0};
+        ck_assert_int_eq(bg_neardup_pairs(arts, 60, ts[q], &pairs, &np, &err), 0);
+        size_t k = 0, expect = 0;
+        for (uint32_t x = 0; x < 60; x++)
+            for (uint32_t y = x + 1; y < 60; y++) {
+                double j = bg_neardup_jaccard(texts[x], strlen(texts[x]),
+                                              texts[y], strlen(texts[y]));
+                if (j < ts[q])
+                    continue;
+                expect++;
+                ck_assert_uint_lt(k, np);
+                ck_assert_uint_eq(pairs[k].a, x);
+                ck_assert_uint_eq(pairs[k].b, y);
+                ck_assert_double_eq_tol(pairs[k].jaccard, j, 1e-12);
+                k++;
+            }
+        ck_assert_uint_eq(np, expect);
+        if (q == 0)
+            ck_assert_uint_gt(expect, 10);
+        free(pairs);
+    }
+    bg_neardup_pair *pairs = NULL;
+    size_t np = 0;
+    doppel_error err = {0};
+    ck_assert_int_eq(bg_neardup_pairs(arts, 60, 0.0, &pairs, &np, &err),
+                     DOPPEL_ERR_PARAM);
+    for (int i = 0; i < 60; i++)
+        free(texts[i]);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+}
+END_TEST
+
 /* ------------------------------------------------------------- generator */
 
 /* 80 fake articles: 5 paragraphs of 2-3 sentences of pseudo-words. */
@@ -846,8 +1286,8 @@ static void small_opts(bg_mix_opts *o, int spin)
 }
 
 typedef struct generated {
-    char *corpus, *truth, *meta;
-    size_t corpus_len, truth_len, meta_len, docs;
+    char *corpus, *truth, *meta, *amb;
+    size_t corpus_len, truth_len, meta_len, amb_len, docs;
     bg_mix_summary sum;
 } generated;
 
@@ -863,11 +1303,13 @@ static generated generate(const fake_corpus *c, const bg_mix_opts *o)
     FILE *fc = open_memstream(&g.corpus, &g.corpus_len);
     FILE *ft = open_memstream(&g.truth, &g.truth_len);
     FILE *fm = open_memstream(&g.meta, &g.meta_len);
-    rc = bg_mix_write(m, fc, ft, fm, &g.sum, &err);
+    FILE *fa = open_memstream(&g.amb, &g.amb_len);
+    rc = bg_mix_write(m, fc, ft, fm, fa, &g.sum, &err);
     ck_assert_msg(rc == 0, "write: %s", err.message);
     fclose(fc);
     fclose(ft);
     fclose(fm);
+    fclose(fa);
     g.docs = bg_mix_documents(m);
     bg_mix_free(m);
     return g;
@@ -878,6 +1320,28 @@ static void generated_free(generated *g)
     free(g->corpus);
     free(g->truth);
     free(g->meta);
+    free(g->amb);
+}
+
+/* The id and cluster of the published original whose param (source id) is
+ * src, from meta and truth; 0 if none. */
+static int find_original(const generated *g, const char *src, char id[13],
+                         char cluster[13])
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\toriginal\t%s\t", src);
+    const char *p = strstr(g->meta, pat);
+    if (!p)
+        return 0;
+    memcpy(id, p - 12, 12);
+    id[12] = '\0';
+    for (const char *t = g->truth; *t; t += 26)
+        if (memcmp(t, id, 12) == 0) {
+            memcpy(cluster, t + 13, 12);
+            cluster[12] = '\0';
+            return 1;
+        }
+    return 0;
 }
 
 static size_t count_lines(const char *s, size_t n)
@@ -994,6 +1458,110 @@ START_TEST(test_mix_truth_rules)
 }
 END_TEST
 
+START_TEST(test_mix_neardup_truth)
+{
+    /* fake-10 and fake-11 differ in one word of 20 (Jaccard 11/21 >= 0.5):
+     * merged; fake-20 and fake-21 in two (10/22, in [0.3, 0.5)): ambiguous;
+     * fake-30 and fake-31 in three spread out (7/25 < 0.3): unrelated */
+    fake_corpus c;
+    fake_make(&c);
+    const int none[] = {-1}, one[] = {9, -1}, two[] = {9, 19, -1},
+              far[] = {3, 12, -1};
+    char *t[6] = {words_text("alpha", 20, none), words_text("alpha", 20, one),
+                  words_text("beta", 20, none),  words_text("beta", 20, two),
+                  words_text("gamma", 20, none), words_text("gamma", 20, far)};
+    const int idx[6] = {10, 11, 20, 21, 30, 31};
+    for (int k = 0; k < 6; k++) {
+        free(c.text[idx[k]]);
+        c.text[idx[k]] = t[k];
+        c.a[idx[k]].text = t[k];
+        c.a[idx[k]].text_len = strlen(t[k]);
+    }
+    bg_mix_opts o;
+    small_opts(&o, wn != NULL);
+    generated g = generate(&c, &o);
+    check_truth(&g);
+    ck_assert_uint_eq(g.sum.near_merged, 1);
+    ck_assert_uint_eq(g.sum.near_ambiguous, 1);
+    ck_assert_uint_eq(g.sum.near_related, 4 + 2); /* and the dups 3, 4 */
+    /* one cluster fewer than test_mix_truth_rules: 10 and 11 merged */
+    ck_assert_uint_eq(g.sum.clusters, 75 - 2 + 5 + 4);
+    char id[4][13], cl[4][13];
+    const char *src[4] = {"fake-10", "fake-11", "fake-20", "fake-21"};
+    for (int k = 0; k < 4; k++) /* near-duplicates are only ever originals */
+        ck_assert_msg(find_original(&g, src[k], id[k], cl[k]), "%s", src[k]);
+    ck_assert_str_eq(cl[0], cl[1]);
+    ck_assert_str_ne(cl[2], cl[3]);
+    char want[64];
+    snprintf(want, sizeof want, "%s\t%s\t0.4545\n", id[2], id[3]);
+    ck_assert_uint_eq(g.amb_len, strlen(want));
+    ck_assert_str_eq(g.amb, want);
+    generated_free(&g);
+
+    /* thresholds off: nothing merged or ambiguous */
+    o.merge_jaccard = o.ambiguous_jaccard = 0;
+    g = generate(&c, &o);
+    ck_assert_uint_eq(g.sum.near_merged + g.sum.near_ambiguous, 0);
+    ck_assert_uint_eq(g.sum.clusters, 75 - 1 + 5 + 4);
+    ck_assert_uint_eq(g.amb_len, 0);
+    generated_free(&g);
+    /* merge only: the 0.45 pair is merged as well */
+    o.merge_jaccard = 0.45;
+    g = generate(&c, &o);
+    ck_assert_uint_eq(g.sum.near_merged, 2);
+    ck_assert_uint_eq(g.sum.clusters, 75 - 3 + 5 + 4);
+    generated_free(&g);
+    o.ambiguous_jaccard = 0.6; /* above the merge threshold */
+    bg_mix *m = NULL;
+    doppel_error err = {0};
+    ck_assert_int_eq(bg_mix_plan(&m, c.a, 80, NULL, 0, wn, &o, &err),
+                     DOPPEL_ERR_PARAM);
+    fake_free(&c);
+}
+END_TEST
+
+START_TEST(test_mix_spinners)
+{
+    NEED_WORDNET();
+    fake_corpus c;
+    fake_make(&c);
+    bg_mix_opts o;
+    small_opts(&o, 1);
+    o.spin_per_rate = 40;
+    static const char *const names[3] = {"wordnet", "phrase", "mixed"};
+    for (int sp = 0; sp < 3; sp++) {
+        o.spinner = sp;
+        generated g = generate(&c, &o);
+        check_truth(&g);
+        size_t n[2] = {0, 0}, combos[2] = {0, 0};
+        for (const char *p = g.meta; (p = strstr(p, "\tspin\t")) != NULL; p++) {
+            ck_assert(strncmp(p + 6, "0.30,", 5) == 0);
+            n[strncmp(p + 11, "phrase\t", 7) == 0]++;
+        }
+        for (const char *p = g.meta; (p = strstr(p, "\tcombo\tspin=0.30,")) != NULL; p++)
+            combos[strncmp(p + 17, "phrase+", 7) == 0]++;
+        ck_assert_uint_eq(n[0] + n[1], 40);
+        ck_assert_uint_eq(combos[0] + combos[1], 5);
+        if (sp == 2) { /* each copy draws one: 40 fair coins, both appear */
+            ck_assert_uint_gt(n[0], 8);
+            ck_assert_uint_gt(n[1], 8);
+        } else {
+            ck_assert_msg(n[sp == 0] == 0, "%s: other spinner used", names[sp]);
+            ck_assert_uint_eq(combos[sp == 0], 0);
+        }
+        /* the summary has the words changed per rate and spinner */
+        ck_assert_uint_eq(g.sum.nrates, 1);
+        for (int p = 0; p < 2; p++) {
+            ck_assert_uint_eq(g.sum.rate_docs[0][p], n[p]);
+            if (n[p])
+                ck_assert_uint_gt(g.sum.rate_words_replaced[0][p], 0);
+        }
+        generated_free(&g);
+    }
+    fake_free(&c);
+}
+END_TEST
+
 START_TEST(test_mix_scale_and_perfect_score)
 {
     fake_corpus c;
@@ -1073,6 +1641,9 @@ Suite *suite_benchgen(void)
     tcase_add_test(tw, test_spin_phrase_as_unit);
     tcase_add_test(tw, test_spin_morphology);
     tcase_add_test(tw, test_spin_rejects_bad_rate);
+    tcase_add_test(tw, test_phrase_table_well_formed);
+    tcase_add_test(tw, test_spin_phrase_table_applied);
+    tcase_add_test(tw, test_spin_phrase_deterministic_and_rate);
     suite_add_tcase(s, tw);
 
     TCase *te = tcase_create("text+edits");
@@ -1094,12 +1665,17 @@ Suite *suite_benchgen(void)
     tcase_add_test(tsc, test_score_spun_representative);
     tcase_add_test(tsc, test_score_ari_reference);
     tcase_add_test(tsc, test_score_malformed);
+    tcase_add_test(tsc, test_score_ambiguous_excluded);
+    tcase_add_test(tsc, test_score_recall_per_spinner);
+    tcase_add_test(tsc, test_neardup_jaccard_exact);
     suite_add_tcase(s, tsc);
 
     TCase *tm = tcase_create("generator");
     tcase_add_unchecked_fixture(tm, wordnet_setup, wordnet_teardown);
     tcase_set_timeout(tm, 120);
     tcase_add_test(tm, test_mix_truth_rules);
+    tcase_add_test(tm, test_mix_neardup_truth);
+    tcase_add_test(tm, test_mix_spinners);
     tcase_add_test(tm, test_mix_scale_and_perfect_score);
     tcase_add_test(tm, test_ids_and_dates);
     suite_add_tcase(s, tm);

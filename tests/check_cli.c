@@ -369,6 +369,11 @@ START_TEST(test_fifo_jsonl_output)
     ck_assert_int_ge(writer, 0);
     if (writer == 0) {
         int fd = open(fifo, O_WRONLY);
+        /* The child's copies of the parent's blocks (valgrind checks
+         * this process for leaks too). */
+        free(fifo);
+        free(dir);
+        free(tmp);
         if (fd < 0)
             _exit(1);
         ssize_t w = write(fd, THREE_DOCS, strlen(THREE_DOCS));
@@ -598,8 +603,8 @@ START_TEST(test_usage_errors)
          "doppel: invalid value '0' for --threads: expected an integer in "
          "[1, 256]\n" TRY_HELP},
         {{"--shingle", "sentence"},
-         "doppel: invalid value 'sentence' for --shingle: expected word or "
-         "char\n" TRY_HELP},
+         "doppel: invalid value 'sentence' for --shingle: expected skeleton, "
+         "word or char\n" TRY_HELP},
         {{"--output", "csv"},
          "doppel: invalid value 'csv' for --output: expected clusters, pairs "
          "or jsonl\n" TRY_HELP},
@@ -958,13 +963,22 @@ START_TEST(test_progress_line)
 }
 END_TEST
 
-/* Out of memory is exit status 3. (Under AddressSanitizer an address-space
- * limit breaks the sanitizer itself, so the check is skipped there.) */
-START_TEST(test_out_of_memory)
+/* Under AddressSanitizer or valgrind an address-space limit breaks the
+ * tool itself, so the tests that set one skip it there. */
+static int address_space_limit_works(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
-    return;
+    return 0;
 #else
+    return getenv("DOPPEL_TEST_VALGRIND") == NULL;
+#endif
+}
+
+/* Out of memory is exit status 3. */
+START_TEST(test_out_of_memory)
+{
+    if (!address_space_limit_works())
+        return;
     char *dir = tu_mkdtemp();
     char *path = path_in(dir, "many.jsonl");
     FILE *f = fopen(path, "w");
@@ -990,7 +1004,237 @@ START_TEST(test_out_of_memory)
     free(path);
     tu_rmtree(dir);
     free(dir);
-#endif
+}
+END_TEST
+
+/* ------------------------------------------------ hostile input, limits */
+
+/* --max-docs: beyond it the run stops (exit 1) with the advice to use an
+ * index, and writes nothing. */
+START_TEST(test_max_docs)
+{
+    char *dir = tu_mkdtemp();
+    char *in = write_in(dir, "docs.jsonl", THREE_DOCS);
+    run_result r;
+    run(&r, NULL, "dedup", "--max-docs", "2", in, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "doppel: an in-memory dedup holds at most "
+                            "max_docs = 2 documents (it has 0, 3 more were "
+                            "added); for larger corpora use an index (doppel "
+                            "index)\n");
+    result_free(&r);
+    run(&r, NULL, "dedup", "-q", "--max-docs=3", in, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, CLUSTERS_OF_THREE);
+    result_free(&r);
+    run(&r, NULL, "dedup", "--max-docs", "0", in, NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "doppel: invalid value '0' for --max-docs: "
+                            "expected an integer in [1, 4294967294]\n"
+                            TRY_HELP);
+    result_free(&r);
+    free(in);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* An id longer than 64 KiB stops the run naming the line, or is skipped as
+ * oversize; a binary file (NUL bytes and all) is an ordinary article. */
+START_TEST(test_long_id_and_binary_input)
+{
+    char *dir = tu_mkdtemp();
+    char *in = path_in(dir, "ids.jsonl");
+    FILE *f = fopen(in, "wb");
+    fputs(DOC_A "\n{\"id\":\"", f);
+    for (int i = 0; i < 70000; i++)
+        fputc('x', f);
+    fputs("\",\"text\":\"long id\"}\n" DOC_C "\n", f);
+    fclose(f);
+    run_result r;
+    run(&r, NULL, "dedup", in, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    char *want = fmt("doppel: %s:2: id of 70000 bytes is longer than the "
+                     "limit of 65536 bytes\n",
+                     in);
+    ck_assert_str_eq(r.err, want);
+    free(want);
+    result_free(&r);
+    run(&r, NULL, "dedup", "--skip-oversize", in, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "a\ta\t1.0000\nc\ta\t1.0000\n");
+    ck_assert_ptr_nonnull(strstr(r.err, "1 skipped (0 malformed, 1 oversize)"));
+    result_free(&r);
+
+    char *bin = path_in(dir, "blob");
+    unsigned char bytes[600];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(i * 13);
+    bytes[0] = 0;
+    tu_write_file(bin, bytes, sizeof bytes);
+    run(&r, NULL, "dedup", "-q", bin, bin, NULL);
+    ck_assert_int_eq(r.status, 0);
+    want = fmt("%s\t%s\t1.0000\n%s\t%s\t1.0000\n", bin, bin, bin, bin);
+    ck_assert_str_eq(r.out, want);
+    free(want);
+    result_free(&r);
+    free(bin);
+    free(in);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* -o DEST over an existing file: every failing run leaves it as it was and
+ * leaves no temporary file -- bad input found after whole batches were
+ * signed, a gzip stream cut off, --max-docs, a write that fails (a file
+ * size limit, like a full disk), and (without ASan, which needs the
+ * address space) running out of memory. */
+START_TEST(test_output_untouched_on_every_error)
+{
+    char *dir = tu_mkdtemp();
+    char *outdir = path_in(dir, "out");
+    ck_assert_int_eq(mkdir(outdir, 0700), 0);
+    char *dest = write_in(outdir, "result.tsv", "previous contents\n");
+    /* 2,500 documents (three batches), a malformed line at the end. */
+    char *late = path_in(dir, "late.jsonl");
+    FILE *f = fopen(late, "wb");
+    for (int i = 0; i < 2500; i++)
+        fprintf(f, "{\"id\":\"d%04d\",\"text\":\"article %d about item %d of "
+                   "the list\"}\n",
+                i, i, i * 7);
+    fputs("{\"id\":\"bad\",\"text\":\n", f);
+    fclose(f);
+    char *good = path_in(dir, "good.jsonl");
+    f = fopen(good, "wb");
+    for (int i = 0; i < 2500; i++)
+        fprintf(f, "{\"id\":\"d%04d\",\"text\":\"article %d about item %d of "
+                   "the list\"}\n",
+                i, i, i * 7);
+    fclose(f);
+    char *cut = path_in(dir, "cut.jsonl.gz");
+    gzip_file(good, cut);
+    size_t len;
+    char *z = tu_read_file(cut, &len);
+    tu_write_file(cut, z, len - len / 3);
+    free(z);
+
+    run_result r;
+    size_t good_len;
+    char *good_data = tu_read_file(good, &good_len);
+    struct {
+        const char *what;
+        run_opts o;
+        const char *input;
+        const char *extra;
+        int status;
+    } cases[] = {
+        {"bad line after 2500 records", {0}, late, NULL, 1},
+        {"cut gzip", {0}, cut, NULL, 1},
+        {"--max-docs", {0}, good, "--max-docs=2000", 1},
+        {"file size limit", {.fsize_limit = 4096}, good, NULL, 1},
+        /* Standard input copied to $TMPDIR for jsonl output: the copy
+         * hits the limit first. */
+        {"file size limit on the copy of standard input",
+         {.fsize_limit = 4096, .stdin_data = good_data,
+          .stdin_len = good_len},
+         "-", "--output=jsonl", 1},
+        {"out of memory", {.as_limit = 64L << 20}, good, "--num-perm=4096",
+         3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].o.as_limit && !address_space_limit_works())
+            continue;
+        if (cases[i].extra)
+            run(&r, &cases[i].o, "dedup", "-j1", cases[i].extra, "-o", dest,
+                cases[i].input, NULL);
+        else
+            run(&r, &cases[i].o, "dedup", "-j1", "-o", dest, cases[i].input,
+                NULL);
+        ck_assert_msg(r.status == cases[i].status, "%s: exit %d: %s",
+                      cases[i].what, r.status, r.err);
+        ck_assert_str_eq(r.out, "");
+        ck_assert_int_eq(count_lines(r.err), 1);
+        char *kept = tu_read_file(dest, &len);
+        ck_assert_msg(strcmp(kept, "previous contents\n") == 0, "%s",
+                      cases[i].what);
+        free(kept);
+        ck_assert_msg(count_entries(outdir) == 1, "%s: temporary file left",
+                      cases[i].what);
+        if (i == 3) {
+            char *want = fmt("doppel: %s: File too large\n", dest);
+            ck_assert_str_eq(r.err, want);
+            free(want);
+        }
+        result_free(&r);
+    }
+    free(good_data);
+    /* And the same run without the limit succeeds. */
+    run(&r, NULL, "dedup", "-q", "-o", dest, good, NULL);
+    ck_assert_int_eq(r.status, 0);
+    result_free(&r);
+    char *got = tu_read_file(dest, &len);
+    ck_assert_uint_eq(count_lines(got), 2500);
+    free(got);
+    free(cut);
+    free(good);
+    free(late);
+    free(dest);
+    free(outdir);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Interrupted runs: SIGTERM, SIGINT, SIGHUP and SIGPIPE while doppel is
+ * reading leave an existing -o destination as it was and remove the
+ * temporary file; SIGKILL cannot be caught, so its temporary file
+ * (.doppel-XXXXXX next to the destination) stays, but the destination is
+ * still untouched. */
+START_TEST(test_interrupted_run_keeps_previous_output)
+{
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGKILL};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        char *dir = tu_mkdtemp();
+        char *dest = write_in(dir, "out.tsv", "previous contents\n");
+        int pipefd[2];
+        ck_assert_int_eq(pipe(pipefd), 0);
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            dup2(pipefd[0], 0);
+            close(pipefd[1]);
+            int null = open("/dev/null", O_WRONLY);
+            dup2(null, 1);
+            dup2(null, 2);
+            execl(DOPPEL_CLI_PATH, "doppel", "dedup", "-o", dest,
+                  (char *)NULL);
+            _exit(122);
+        }
+        close(pipefd[0]);
+        ck_assert_int_gt(write(pipefd[1], DOC_A "\n", strlen(DOC_A) + 1), 0);
+        /* Wait (up to 20 s) for the temporary output file. */
+        for (int t = 0; t < 2000 && count_entries(dir) < 2; t++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        ck_assert_int_eq(count_entries(dir), 2);
+        kill(pid, sigs[i]);
+        int st;
+        ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+        close(pipefd[1]);
+        ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == sigs[i]);
+        size_t len;
+        char *kept = tu_read_file(dest, &len);
+        ck_assert_str_eq(kept, "previous contents\n");
+        free(kept);
+        ck_assert_int_eq(count_entries(dir), sigs[i] == SIGKILL ? 2 : 1);
+        free(dest);
+        tu_rmtree(dir);
+        free(dir);
+    }
 }
 END_TEST
 
@@ -1077,6 +1321,13 @@ Suite *suite_cli(void)
     tcase_add_test(file, test_signal_removes_temporary_files);
     tcase_add_test(file, test_progress_line);
     suite_add_tcase(s, file);
+    TCase *hostile = tcase_create("hostile");
+    tcase_set_timeout(hostile, 300);
+    tcase_add_test(hostile, test_max_docs);
+    tcase_add_test(hostile, test_long_id_and_binary_input);
+    tcase_add_test(hostile, test_output_untouched_on_every_error);
+    tcase_add_test(hostile, test_interrupted_run_keeps_previous_output);
+    suite_add_tcase(s, hostile);
     TCase *corpus = tcase_create("corpus");
     tcase_add_test(corpus, test_threads_do_not_change_output);
     suite_add_tcase(s, corpus);

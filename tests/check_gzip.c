@@ -365,6 +365,37 @@ START_TEST(test_corrupt_data)
 }
 END_TEST
 
+/* Found by fuzz_gzip: a member whose last match reaches too far back.
+ * Read one byte at a time, zlib stopped with the match pending (no room to
+ * copy it) after taking the last input byte; the source then saw no more
+ * input and called it truncated, while larger reads said corrupt. The
+ * verdict must not depend on the read size. */
+START_TEST(test_corrupt_not_truncated_whatever_the_read_size)
+{
+    static const unsigned char z[] = {0x1f, 0x8b, 0x08, 0x00, 0x0a, 0x3d,
+                                      0x80, 0xc9, 0x38, 0x1d, 0xb3, 0x93,
+                                      0x3d, 0x80, 0xc9, 0x38};
+    char *dir = tu_mkdtemp();
+    char *p = path_in(dir, "far.gz");
+    tu_write_file(p, z, sizeof z);
+    char msg[512];
+    snprintf(msg, sizeof msg,
+             "%s: corrupt gzip data at byte 16: invalid distance too far "
+             "back",
+             p);
+    static const size_t chunks[] = {1, 2, 3, 5, 4096};
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        result r = read_file(p, chunks[i]);
+        ck_assert_int_eq(r.rc, DOPPEL_ERR_FORMAT);
+        ck_assert_str_eq(r.message, msg);
+        free(r.data);
+    }
+    tu_rmtree(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_read_error_and_states)
 {
     char *dir = tu_mkdtemp();
@@ -500,6 +531,7 @@ Suite *suite_gzip(void)
     tcase_add_test(tc, test_multi_member);
     tcase_add_test(tc, test_truncated_everywhere);
     tcase_add_test(tc, test_corrupt_data);
+    tcase_add_test(tc, test_corrupt_not_truncated_whatever_the_read_size);
     tcase_add_test(tc, test_read_error_and_states);
     tcase_add_test(tc, test_reuse_across_files);
     tcase_add_test(tc, test_out_of_memory);

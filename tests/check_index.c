@@ -246,7 +246,7 @@ START_TEST(test_params_mismatch_names_both_values)
     ck_assert_ptr_null(ix);
     char expect[4400];
     snprintf(expect, sizeof expect,
-             "%s: the index was created with threshold=0.45; this run asks "
+             "%s: the index was created with threshold=0.4; this run asks "
              "for threshold=0.8 (an index's parameters are fixed when it is "
              "created)",
              path);

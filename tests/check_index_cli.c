@@ -79,7 +79,7 @@ START_TEST(test_daily_workflow)
     char *d2 = write_in(dir, "day2.jsonl", DAY2);
     run_result r;
     run(&r, NULL, "index", "create", idx, NULL);
-    char *msg = fmt("doppel: created the index %s (threshold 0.45, 29 bands "
+    char *msg = fmt("doppel: created the index %s (threshold 0.4, 42 bands "
                     "of 3)\n",
                     idx);
     expect(&r, 0, "", msg);
@@ -109,8 +109,8 @@ START_TEST(test_daily_workflow)
                                         "newest: 2024-05-03T00:00:00Z\n"
                                         "shingles: skeleton-6\nnum-perm: 128\n"
                                         "minhash: one-perm\nseed: 0\n"
-                                        "threshold: 0.45\nbands: 29\nrows: 3\n"
-                                        "verify: robust\ncontainment: 0.7\n"));
+                                        "threshold: 0.4\nbands: 42\nrows: 3\n"
+                                        "verify: robust\ncontainment: 0.75\n"));
     char *head = fmt("index: %s\n", idx);
     ck_assert(strncmp(r.out, head, strlen(head)) == 0);
     free(head);
@@ -178,7 +178,7 @@ START_TEST(test_daily_workflow)
     ck_assert_ptr_nonnull(strstr(r.err, ": every checksum holds (1 segments, "));
     result_free(&r);
     /* Standard input, and -o written atomically. */
-    run_opts in = {DAY1, strlen(DAY1), NULL, NULL, 0};
+    run_opts in = {.stdin_data = DAY1, .stdin_len = strlen(DAY1)};
     char *out = path_in(dir, "report.tsv");
     run(&r, &in, "index", "query", "-q", "-o", out, idx, NULL);
     expect(&r, 0, "", "");
@@ -304,8 +304,8 @@ START_TEST(test_errors)
     ck_assert_ptr_nonnull(strstr(r.err, "' (bytes "));
     ck_assert_ptr_nonnull(strstr(r.err, ") fails its checksum\n"));
     result_free(&r);
-    run(&r, NULL, "index", "query", "--verify", idx, d1, NULL);
-    ck_assert_msg(r.status == 1, "query --verify: %d %s", r.status, r.err);
+    run(&r, NULL, "index", "query", "--check", idx, d1, NULL);
+    ck_assert_msg(r.status == 1, "query --check: %d %s", r.status, r.err);
     result_free(&r);
     /* Compaction has work after a removal, and reads the segment. */
     run(&r, NULL, "index", "remove", "-q", "--no-merge", idx, "a", NULL);

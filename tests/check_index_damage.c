@@ -92,7 +92,7 @@ static const char *const seg_sections[] = {
     "numbers", "dates", "meta", "values", "positions",
     "lede", "entities", "id offsets", "ids", "postings"};
 static const char *const state_sections[] = {"labels", "deleted",
-                                             "clusters"};
+                                             "clusters", "df"};
 
 static void sfile_regions(regions *rs, const char *file,
                           const doppel__sfile *sf, const char *const *names,
@@ -133,7 +133,7 @@ static void all_regions(const char *path, regions *rs)
         for (unsigned s = 0; s < DOPPEL__SEG_SECTIONS; s++)
             ck_assert_uint_gt(ix->segs[i].sf.len[s], 0);
     }
-    for (unsigned s = 0; s < 3; s++)
+    for (unsigned s = 0; s < 4; s++)
         ck_assert_uint_gt(ix->state.sf.len[s], 0);
     doppel_index_free(ix);
 }

@@ -17,7 +17,7 @@ START_TEST(test_defaults_resolve)
     ck_assert_uint_eq(r.shingle_size, 6); /* skeleton 6-grams */
     ck_assert_int_eq(r.shingle, DOPPEL_SHINGLE_SKELETON);
     ck_assert_int_eq(r.verify, DOPPEL_VERIFY_ROBUST);
-    ck_assert_double_eq(r.containment, 0.7);
+    ck_assert_double_eq(r.containment, 0.75);
     ck_assert_uint_eq(r.num_perm, 128);
     ck_assert_uint_gt(r.bands, 0);
     ck_assert_uint_le(r.bands * r.rows, 128);

@@ -65,6 +65,11 @@ void run_v(run_result *r, const run_opts *o, const char *const *args)
             struct rlimit rl = {(rlim_t)o->as_limit, (rlim_t)o->as_limit};
             setrlimit(RLIMIT_AS, &rl);
         }
+        if (o && o->fsize_limit) {
+            struct rlimit rl = {(rlim_t)o->fsize_limit,
+                                (rlim_t)o->fsize_limit};
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
         execv(DOPPEL_CLI_PATH, (char *const *)argv);
         _exit(122);
     }

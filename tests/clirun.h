@@ -16,6 +16,7 @@ typedef struct run_opts {
     const char *tmpdir;     /* TMPDIR for the child; NULL = inherited */
     const char *cwd;        /* working directory; NULL = inherited */
     long as_limit;          /* RLIMIT_AS in bytes; 0 = none */
+    long fsize_limit;       /* RLIMIT_FSIZE in bytes; 0 = none */
 } run_opts;
 
 typedef struct run_result {

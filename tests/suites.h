@@ -13,11 +13,27 @@
 
 #define DOPPEL_TEST_SUITE_LIST(X)                                              \
     X(params)                                                                  \
+    X(tokenize)                                                                \
+    X(skeleton)                                                                \
+    X(shingle)                                                                 \
+    X(lexicon)                                                                 \
+    X(minhash)                                                                 \
+    X(lsh)                                                                     \
+    X(signature)                                                               \
+    X(verify)                                                                  \
+    X(dedup)                                                                   \
+    X(seed)                                                                    \
+    X(api)                                                                     \
+    X(bbc)                                                                     \
     X(date)                                                                    \
     X(jsonl)                                                                   \
     X(gzip)                                                                    \
     X(reader)                                                                  \
     X(cli)                                                                     \
+    X(hostile)                                                                 \
+    X(oom)                                                                     \
+    X(sketch)                                                                  \
+    X(lsh_fast)                                                                \
     X(index)                                                                   \
     X(index_damage)                                                            \
     X(index_crash)                                                             \

@@ -1,12 +1,15 @@
 /* testutil.c — see testutil.h. */
 #define _XOPEN_SOURCE 700
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "testutil.h"
 
 #include <check.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 const char *tu_source_path(char *buf, size_t cap, const char *rel)
@@ -69,31 +72,44 @@ char *tu_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* Take one allocation from the budget: 1 if it may succeed. */
+static int fa_take(tu_failing_alloc *fa)
+{
+    pthread_mutex_lock(&fa->mu);
+    fa->calls++;
+    int ok = fa->budget != 0;
+    if (fa->budget > 0)
+        fa->budget--;
+    pthread_mutex_unlock(&fa->mu);
+    return ok;
+}
+
+static void fa_count(tu_failing_alloc *fa, long delta)
+{
+    pthread_mutex_lock(&fa->mu);
+    fa->live += delta;
+    pthread_mutex_unlock(&fa->mu);
+}
+
 static void *fa_alloc(void *opaque, size_t size)
 {
     tu_failing_alloc *fa = opaque;
-    fa->calls++;
-    if (fa->budget == 0)
+    if (!fa_take(fa))
         return NULL;
-    if (fa->budget > 0)
-        fa->budget--;
     void *p = malloc(size ? size : 1);
     if (p)
-        fa->live++;
+        fa_count(fa, 1);
     return p;
 }
 
 static void *fa_realloc(void *opaque, void *p, size_t size)
 {
     tu_failing_alloc *fa = opaque;
-    fa->calls++;
-    if (fa->budget == 0)
+    if (!fa_take(fa))
         return NULL;
-    if (fa->budget > 0)
-        fa->budget--;
     void *np = realloc(p, size ? size : 1);
     if (np && !p)
-        fa->live++;
+        fa_count(fa, 1);
     return np;
 }
 
@@ -101,7 +117,7 @@ static void fa_free(void *opaque, void *p)
 {
     tu_failing_alloc *fa = opaque;
     if (p)
-        fa->live--;
+        fa_count(fa, -1);
     free(p);
 }
 
@@ -114,4 +130,96 @@ void tu_failing_alloc_init(tu_failing_alloc *fa, long budget)
     fa->budget = budget;
     fa->calls = 0;
     fa->live = 0;
+    pthread_mutex_init(&fa->mu, NULL);
+}
+
+tu_guarded tu_guarded_copy(const void *data, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t data_pages = (len + page - 1) / page;
+    if (data_pages == 0)
+        data_pages = 1;
+    tu_guarded g;
+    g.map_len = (data_pages + 1) * page;
+    g.map = mmap(NULL, g.map_len, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    TU_CHECK(g.map != MAP_FAILED, "mmap failed");
+    char *guard = (char *)g.map + data_pages * page;
+    TU_CHECK(mprotect(guard, page, PROT_NONE) == 0, "mprotect failed");
+    char *start = guard - len;
+    if (len)
+        memcpy(start, data, len);
+    g.data = start;
+    g.len = len;
+    return g;
+}
+
+void tu_guarded_place(tu_guarded *g, const void *data, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    TU_CHECK(len <= g->map_len - page, "%zu bytes do not fit the guarded "
+             "mapping of %zu", len, g->map_len - page);
+    char *end = (char *)g->map + (g->map_len - page);
+    if (len)
+        memmove(end - len, data, len);
+    g->data = end - len;
+    g->len = len;
+}
+
+void tu_guarded_free(tu_guarded *g)
+{
+    if (g->map)
+        munmap(g->map, g->map_len);
+    g->map = NULL;
+}
+
+void tu_corpus_load(tu_corpus *c, const char *path, const char *text_field)
+{
+    doppel_reader_opts o = DOPPEL_READER_OPTS_INIT;
+    o.text_field = text_field;
+    doppel_reader *r = NULL;
+    doppel_error err = {0, {0}};
+    ck_assert_msg(doppel_reader_open(&r, &path, 1, &o, &err) == DOPPEL_OK,
+                  "%s: %s", path, err.message);
+    size_t cap = 0;
+    c->docs = NULL;
+    c->n = 0;
+    doppel_record rec;
+    int rc;
+    while ((rc = doppel_reader_next(r, &rec, &err)) == 1) {
+        if (c->n == cap) {
+            cap = cap ? 2 * cap : 256;
+            c->docs = realloc(c->docs, cap * sizeof *c->docs);
+            TU_CHECK(c->docs != NULL, "out of memory");
+        }
+        tu_doc *d = &c->docs[c->n++];
+        d->id = strndup(rec.id, rec.id_len);
+        d->text = malloc(rec.text_len + 1);
+        TU_CHECK(d->id && d->text, "out of memory");
+        memcpy(d->text, rec.text, rec.text_len);
+        d->text[rec.text_len] = '\0';
+        d->text_len = rec.text_len;
+        d->date = rec.date;
+    }
+    ck_assert_msg(rc == 0, "%s: %s", path, err.message);
+    doppel_reader_free(r);
+}
+
+void tu_corpus_free(tu_corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->docs[i].id);
+        free(c->docs[i].text);
+    }
+    free(c->docs);
+    c->docs = NULL;
+    c->n = 0;
+}
+
+const tu_doc *tu_corpus_find(const tu_corpus *c, const char *id)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->docs[i].id, id) == 0)
+            return &c->docs[i];
+    return NULL;
 }

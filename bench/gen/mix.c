@@ -6,10 +6,12 @@
  *   sitepage  published only on a big site, inside its header and footer
  *   wire      a wire story: published once as is, then reprinted by outlets
  *   host      NOT published; receives a donor's paragraphs (partial copy)
- * Articles listed as real duplicates of each other are only ever originals,
- * and the truth merges them (union-find over the pairs).
+ * Articles with a near-duplicate among the real ones (a --dup-pairs pair, or
+ * word-5-shingle Jaccard >= ambiguous_jaccard, found by neardup.c) are only
+ * ever originals; the truth merges those at >= merge_jaccard and the --dup-pairs
+ * (union-find over the pairs), and lists those in between as ambiguous.
  *
- * Truth clusters: an original (with its real duplicates) and every copy
+ * Truth clusters: an original (with its real near-duplicates) and every copy
  * made from it; each sitepage, partial copy and templated story alone. The
  * cluster label is the id of the cluster's first original.
  *
@@ -28,6 +30,7 @@
 #include "mix_impl.h"
 
 #include "edits.h"
+#include "neardup.h"
 #include "rng.h"
 
 #include <math.h>
@@ -45,9 +48,9 @@ void bg_mix_opts_default(bg_mix_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->seed = 1;
-    const double rates[5] = {0.1, 0.2, 0.3, 0.4, 0.5};
+    const double rates[6] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.7};
     memcpy(o->spin_rates, rates, sizeof rates);
-    o->nspin_rates = 5;
+    o->nspin_rates = 6;
     o->spin_per_rate = 250;
     o->typo = o->truncate = o->sentdel = o->reorder = o->headfoot = 300;
     o->combo = 300;
@@ -63,6 +66,9 @@ void bg_mix_opts_default(bg_mix_opts *o)
     o->wire_copies[0] = 400;
     o->wire_copies[1] = 100;
     o->nwires = 2;
+    o->spinner = BG_MIX_SPIN_MIXED;
+    o->merge_jaccard = 0.5;
+    o->ambiguous_jaccard = 0.3;
 }
 
 size_t bg_mix_documents(const bg_mix *m)
@@ -145,7 +151,9 @@ typedef struct planner {
     doppel_error *err;
     const uint32_t *dups;    /* pairs of real duplicates */
     size_t ndups;
-    unsigned char *is_dup;   /* per real article */
+    bg_neardup_pair *near;   /* real pairs at >= the lower threshold */
+    size_t nnear;
+    unsigned char *is_dup;   /* per real article: in a dup or near pair */
     uint32_t *order;         /* the used bases in a seeded order */
     size_t nused;
     uint32_t *hosts;         /* hosts of the partial copies */
@@ -156,6 +164,7 @@ typedef struct planner {
 
 static void planner_free(planner *P)
 {
+    free(P->near);
     free(P->is_dup);
     free(P->order);
     free(P->hosts);
@@ -185,13 +194,22 @@ static void edit_needs(int kind, size_t *paras, size_t *sents)
     *sents = kind == BG_K_SENTDEL ? 3 : 1;
 }
 
+/* The spinner of a spun copy: the one asked for, or a draw of the two. */
+static uint8_t pick_spinner(planner *P)
+{
+    if (P->m->o.spinner == BG_MIX_SPIN_MIXED)
+        return (uint8_t)bg_rng_below(&P->r, BG_SPIN_PROFILES);
+    return (uint8_t)P->m->o.spinner;
+}
+
 static int plan_copy(planner *P, int kind, uint32_t src, float p1, int edit2,
-                     uint32_t aux)
+                     uint32_t aux, uint8_t spinner)
 {
     bg_mix *m = P->m;
     bg_doc d = new_doc(kind, m->docs[src].base, src);
     d.p1 = p1;
     d.edit2 = (uint8_t)edit2;
+    d.spinner = spinner;
     d.aux = aux;
     d.cluster = m->docs[src].cluster;
     if (aux != BG_NONE
@@ -202,6 +220,18 @@ static int plan_copy(planner *P, int kind, uint32_t src, float p1, int edit2,
 
 static int check_opts(const bg_mix_opts *o, doppel_error *err)
 {
+    if (o->spinner < 0 || o->spinner > BG_MIX_SPIN_MIXED)
+        return bg_error(err, DOPPEL_ERR_PARAM, "unknown spinner %d", o->spinner);
+    if (!(o->merge_jaccard >= 0.0 && o->merge_jaccard <= 1.0))
+        return bg_error(err, DOPPEL_ERR_PARAM,
+                        "merge Jaccard must be in [0, 1] (0: off), got %g",
+                        o->merge_jaccard);
+    if (!(o->ambiguous_jaccard >= 0.0 && o->ambiguous_jaccard <= 1.0)
+        || (o->merge_jaccard > 0 && o->ambiguous_jaccard > o->merge_jaccard))
+        return bg_error(err, DOPPEL_ERR_PARAM,
+                        "ambiguous Jaccard must be in [0, merge Jaccard %g] "
+                        "(0: off), got %g", o->merge_jaccard,
+                        o->ambiguous_jaccard);
     for (size_t i = 0; i < o->nspin_rates; i++)
         if (!(o->spin_rates[i] > 0.0 && o->spin_rates[i] <= 1.0))
             return bg_error(err, DOPPEL_ERR_PARAM,
@@ -227,7 +257,8 @@ static int check_opts(const bg_mix_opts *o, doppel_error *err)
     return 0;
 }
 
-/* Paragraph and sentence counts of the real articles; which are duplicates. */
+/* Paragraph and sentence counts of the real articles; which are duplicates
+ * (given pairs, and pairs found at the lower of the two Jaccard thresholds). */
 static int measure_articles(planner *P)
 {
     bg_mix *m = P->m;
@@ -248,6 +279,18 @@ static int measure_articles(planner *P)
         if (a < m->nreal && b < m->nreal && a != b)
             P->is_dup[a] = P->is_dup[b] = 1;
     }
+    const bg_mix_opts *o = &m->o;
+    double t = o->ambiguous_jaccard > 0 ? o->ambiguous_jaccard : o->merge_jaccard;
+    if (t > 0) {
+        int rc = bg_neardup_pairs(m->arts, m->nreal, t, &P->near, &P->nnear,
+                                  P->err);
+        if (rc < 0)
+            return rc;
+    }
+    for (size_t k = 0; k < P->nnear; k++)
+        P->is_dup[P->near[k].a] = P->is_dup[P->near[k].b] = 1;
+    for (size_t i = 0; i < m->nreal; i++)
+        m->near_related += P->is_dup[i];
     return 0;
 }
 
@@ -493,8 +536,10 @@ static int make_sentence_pool(planner *P)
     return 0;
 }
 
-/* One document per published base; real duplicates share a cluster; the
- * plain originals become the sources of copies. */
+/* One document per published base; real duplicates (given pairs, and pairs
+ * at >= merge_jaccard) share a cluster; pairs in [ambiguous_jaccard,
+ * merge_jaccard) between different clusters are kept as ambiguous; the plain
+ * originals become the sources of copies. */
 static int plan_originals(planner *P)
 {
     bg_mix *m = P->m;
@@ -525,11 +570,23 @@ static int plan_originals(planner *P)
     }
     for (size_t i = 0; i < m->nreal; i++)
         uf[i] = (uint32_t)i;
-    for (size_t k = 0; k < P->ndups; k++) {
-        uint32_t a = P->dups[2 * k], b = P->dups[2 * k + 1];
+    const double merge = m->o.merge_jaccard;
+    for (size_t k = 0; k < P->ndups + P->nnear; k++) {
+        uint32_t a, b;
+        if (k < P->ndups) {
+            a = P->dups[2 * k];
+            b = P->dups[2 * k + 1];
+        } else {
+            const bg_neardup_pair *q = &P->near[k - P->ndups];
+            if (!(merge > 0 && q->jaccard >= merge))
+                continue;
+            a = q->a;
+            b = q->b;
+        }
         if (a >= m->nreal || b >= m->nreal || a == b || P->orig_doc[a] == BG_NONE
             || P->orig_doc[b] == BG_NONE)
             continue;
+        m->near_merged += k >= P->ndups;
         uint32_t ra = uf_find(uf, a), rb = uf_find(uf, b);
         if (ra != rb)
             uf[ra > rb ? ra : rb] = ra < rb ? ra : rb;
@@ -538,6 +595,24 @@ static int plan_originals(planner *P)
         uint32_t b = m->docs[i].base;
         if (b < m->nreal && P->is_dup[b])
             m->docs[i].cluster = P->orig_doc[uf_find(uf, b)];
+    }
+    /* ambiguous pairs: published, below the merge threshold, and still in
+     * different true clusters after the merges */
+    size_t cap_amb = 0, cap_j = 0;
+    for (size_t k = 0; k < P->nnear; k++) {
+        const bg_neardup_pair *q = &P->near[k];
+        if ((merge > 0 && q->jaccard >= merge) || P->orig_doc[q->a] == BG_NONE
+            || P->orig_doc[q->b] == BG_NONE
+            || uf_find(uf, q->a) == uf_find(uf, q->b))
+            continue;
+        if (bg_grow((void **)&m->amb, &cap_amb, 2 * (m->namb + 1), sizeof *m->amb) < 0
+            || bg_grow((void **)&m->amb_j, &cap_j, m->namb + 1, sizeof *m->amb_j) < 0) {
+            free(uf);
+            return nomem(P->err);
+        }
+        m->amb[2 * m->namb] = P->orig_doc[q->a];
+        m->amb[2 * m->namb + 1] = P->orig_doc[q->b];
+        m->amb_j[m->namb++] = (float)q->jaccard;
     }
     free(uf);
     P->srcs = bg_malloc_array(m->ndocs + 1, sizeof *P->srcs);
@@ -574,7 +649,7 @@ static int plan_spins(planner *P)
         size_t k = u < 0.60 ? 1 : u < 0.85 ? 2 : 3;
         for (size_t q = 0; q < k && j < nspin && rc == 0; q++, j++)
             rc = plan_copy(P, BG_K_SPIN, src, (float)o->spin_rates[jobs[j]], 0,
-                           BG_NONE);
+                           BG_NONE, pick_spinner(P));
     }
 done:
     free(jobs);
@@ -603,7 +678,7 @@ static int plan_edits(planner *P)
                                : BG_NONE;
             uint32_t src = pick_source(P, np, ns);
             rc = plan_copy(P, single[e].kind, src,
-                           bg__mix_edit_param(o, single[e].kind), 0, aux);
+                           bg__mix_edit_param(o, single[e].kind), 0, aux, 0);
         }
     static const int second[5] = {BG_K_TYPO, BG_K_TRUNCATE, BG_K_SENTDEL,
                                   BG_K_REORDER, BG_K_HEADFOOT};
@@ -616,7 +691,7 @@ static int plan_edits(planner *P)
                            ? (uint32_t)(m->nbig + bg_rng_below(&P->r, m->nsmall))
                            : BG_NONE;
         uint32_t src = pick_source(P, np, ns);
-        rc = plan_copy(P, BG_K_COMBO, src, (float)rate, e2, aux);
+        rc = plan_copy(P, BG_K_COMBO, src, (float)rate, e2, aux, pick_spinner(P));
     }
     return rc;
 }
@@ -747,5 +822,7 @@ void bg_mix_free(bg_mix *m)
     free(m->pool);
     free(m->pool_art);
     free(m->headlines);
+    free(m->amb);
+    free(m->amb_j);
     free(m);
 }

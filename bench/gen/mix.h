@@ -12,6 +12,12 @@
  *          to each of corpus.jsonl, truth.tsv and meta.tsv.
  * Nothing is quadratic: sources, hosts and sites are drawn in O(1) each.
  *
+ * The real articles' own near-duplicates are found first (neardup.h: exact
+ * word-5-shingle Jaccard): pairs at >= merge_jaccard share a true cluster
+ * (with the --dup-pairs given), pairs at [ambiguous_jaccard, merge_jaccard)
+ * are listed as ambiguous (neither true nor false pairs for the scorer), and
+ * every article in such a pair is only ever published as a plain original.
+ *
  * Base articles are the real articles given, plus — when a --scale larger
  * than the real corpus asks for more — synthetic originals made of
  * sentences drawn from many different real articles (each sentence from a
@@ -39,6 +45,14 @@ typedef struct bg_article {
 #define BG_MAX_SPIN_RATES 16
 #define BG_MAX_GROUPS 16
 
+/** Which spinner makes the spun copies (bg_spin_profile values, or both). */
+typedef enum bg_mix_spinner {
+    BG_MIX_SPIN_WORDNET = BG_SPIN_WORDNET,
+    BG_MIX_SPIN_PHRASE = BG_SPIN_PHRASE,
+    BG_MIX_SPIN_MIXED = 2 /**< each spun copy draws one of the two */
+} bg_mix_spinner;
+#define BG_SPIN_PROFILES 2
+
 typedef struct bg_mix_opts {
     uint64_t seed;
     double spin_rates[BG_MAX_SPIN_RATES];
@@ -57,9 +71,14 @@ typedef struct bg_mix_opts {
     size_t nwires;
     size_t scale;          /**< 0: the mix as given; else this many documents */
     int dates;             /**< write a "date" field */
+    int spinner;           /**< bg_mix_spinner */
+    /** real articles at word-5-shingle Jaccard >= merge_jaccard share a true
+     *  cluster (0: off); pairs in [ambiguous_jaccard, merge_jaccard) are
+     *  ambiguous (0: off) */
+    double merge_jaccard, ambiguous_jaccard;
 } bg_mix_opts;
 
-/** The default mix (about 6,000 documents from BBC + Wikinews). */
+/** The default mix (about 6,450 documents from BBC + Wikinews). */
 void bg_mix_opts_default(bg_mix_opts *o);
 
 typedef struct bg_mix bg_mix;
@@ -85,12 +104,18 @@ typedef struct bg_mix_summary {
     size_t kind_count[16];
     const char *kind_name[16];
     size_t nkinds;
-    /* spinning, per requested rate (spin copies only) */
+    /* spinning, per requested rate and spinner profile (spin copies only) */
     double rate[BG_MAX_SPIN_RATES];
-    size_t rate_docs[BG_MAX_SPIN_RATES];
-    size_t rate_units[BG_MAX_SPIN_RATES], rate_replaced[BG_MAX_SPIN_RATES];
-    size_t rate_words[BG_MAX_SPIN_RATES], rate_words_replaced[BG_MAX_SPIN_RATES];
+    size_t rate_docs[BG_MAX_SPIN_RATES][BG_SPIN_PROFILES];
+    size_t rate_units[BG_MAX_SPIN_RATES][BG_SPIN_PROFILES];
+    size_t rate_replaced[BG_MAX_SPIN_RATES][BG_SPIN_PROFILES];
+    size_t rate_words[BG_MAX_SPIN_RATES][BG_SPIN_PROFILES];
+    size_t rate_words_replaced[BG_MAX_SPIN_RATES][BG_SPIN_PROFILES];
     size_t nrates;
+    /* the corpus's own near-duplicates among the published articles */
+    size_t near_merged;    /**< pairs at >= merge_jaccard */
+    size_t near_ambiguous; /**< pairs written to the ambiguous stream */
+    size_t near_related;   /**< real articles in any such pair */
     /* the footer-versus-reprint relation the benchmark is built to test */
     size_t largest_site_docs, smallest_big_site_docs;
     size_t largest_wire_cluster, smallest_wire_cluster;
@@ -99,10 +124,14 @@ typedef struct bg_mix_summary {
 
 /**
  * Write every document, in shuffled order, to the three streams (meta may
- * be NULL). Errors: DOPPEL_ERR_IO (a write failed), DOPPEL_ERR_NOMEM.
+ * be NULL), and the ambiguous pairs to `ambiguous` (may be NULL): one line
+ * "id_a<TAB>id_b<TAB>jaccard" per pair of published original documents
+ * whose articles' word-5-shingle Jaccard is in [ambiguous_jaccard,
+ * merge_jaccard) and whose true clusters differ. Errors: DOPPEL_ERR_IO (a
+ * write failed), DOPPEL_ERR_NOMEM.
  */
 int bg_mix_write(bg_mix *m, FILE *corpus, FILE *truth, FILE *meta,
-                 bg_mix_summary *summary, doppel_error *err);
+                 FILE *ambiguous, bg_mix_summary *summary, doppel_error *err);
 
 /** Format Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (buf >= 21 bytes). */
 void bg_format_date(int64_t t, char *buf, size_t cap);

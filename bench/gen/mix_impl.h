@@ -15,6 +15,7 @@
  *   kind    u8   BG_K_*
  *   edit2   u8   combo: second edit; syndicated: 0 full, 1 cut, 2 typo;
  *                original: 1 for a wire story's original
+ *   spinner u8   spin and combo: bg_spin_profile
  */
 #ifndef BG_MIX_IMPL_H
 #define BG_MIX_IMPL_H
@@ -50,6 +51,7 @@ typedef struct bg_doc {
     float p1;
     uint8_t kind;
     uint8_t edit2;
+    uint8_t spinner;
 } bg_doc;
 
 struct bg_mix {
@@ -75,6 +77,10 @@ struct bg_mix {
     size_t npool;
     bg_headline *headlines;  /* for site footers */
     size_t nheadlines;
+    uint32_t *amb;           /* ambiguous pairs: documents amb[2k], amb[2k+1] */
+    float *amb_j;            /* and their Jaccard similarity */
+    size_t namb;
+    size_t near_merged, near_related;
 };
 
 /** A base article's text and title: borrowed for a real one, built in the

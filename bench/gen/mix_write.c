@@ -3,8 +3,8 @@
  * a seeded shuffled order, materialise each one's title and text from its
  * record and its own seeds (spinning, editing, wrapping in site furniture,
  * crediting a reprint, filling a template), and write one line to each of
- * corpus.jsonl, truth.tsv and meta.tsv. Memory stays at a few scratch
- * buffers however many documents there are.
+ * corpus.jsonl, truth.tsv and meta.tsv; then the ambiguous pairs. Memory
+ * stays at a few scratch buffers however many documents there are.
  */
 #include "mix_impl.h"
 
@@ -111,18 +111,18 @@ static size_t rate_slot(bg_mix_summary *s, double rate)
 }
 
 static int spin_into(writer *W, const char *src, size_t len, double rate,
-                     uint64_t seed, bg_buf *out, int count)
+                     int profile, uint64_t seed, bg_buf *out, int count)
 {
-    bg_spin_opts so = {rate, seed, 0};
+    bg_spin_opts so = {rate, seed, 0, (bg_spin_profile)profile};
     bg_spin_stats st;
     int rc = bg_spin(W->m->wn, src, len, &so, out, &st, NULL, W->err);
     if (rc == 0 && count) {
         size_t k = rate_slot(W->sum, rate);
-        W->sum->rate_docs[k]++;
-        W->sum->rate_units[k] += st.units;
-        W->sum->rate_replaced[k] += st.replaced;
-        W->sum->rate_words[k] += st.words;
-        W->sum->rate_words_replaced[k] += st.words_replaced;
+        W->sum->rate_docs[k][profile]++;
+        W->sum->rate_units[k][profile] += st.units;
+        W->sum->rate_replaced[k][profile] += st.replaced;
+        W->sum->rate_words[k][profile] += st.words;
+        W->sum->rate_words_replaced[k][profile] += st.words_replaced;
     }
     return rc;
 }
@@ -163,11 +163,13 @@ static int make_doc(writer *W, uint32_t i, int64_t *date)
         *date = cluster_date;
         break;
     case BG_K_SPIN:
-        rc = spin_into(W, t.text, t.text_len, d->p1, s_edit, &W->text, 1);
+        rc = spin_into(W, t.text, t.text_len, d->p1, d->spinner, s_edit,
+                       &W->text, 1);
         if (rc == 0)
-            rc = spin_into(W, t.title, t.title_len, d->p1,
+            rc = spin_into(W, t.title, t.title_len, d->p1, d->spinner,
                            bg_seed_derive(seed, i, BG_S_TITLE), &W->title, 0);
-        bg_buf_printf(&W->param, "%.2f", d->p1);
+        bg_buf_printf(&W->param, "%.2f,%s", d->p1,
+                      bg_spin_profile_name((bg_spin_profile)d->spinner));
         break;
     case BG_K_TYPO:
     case BG_K_TRUNCATE:
@@ -186,9 +188,10 @@ static int make_doc(writer *W, uint32_t i, int64_t *date)
         break;
     case BG_K_COMBO: {
         bg_buf_clear(&W->tmp);
-        rc = spin_into(W, t.text, t.text_len, d->p1, s_edit, &W->tmp, 0);
+        rc = spin_into(W, t.text, t.text_len, d->p1, d->spinner, s_edit,
+                       &W->tmp, 0);
         if (rc == 0)
-            rc = spin_into(W, t.title, t.title_len, d->p1,
+            rc = spin_into(W, t.title, t.title_len, d->p1, d->spinner,
                            bg_seed_derive(seed, i, BG_S_TITLE), &W->title, 0);
         if (d->edit2 == BG_K_HEADFOOT)
             bg_buf_printf(&W->title, " | %s", m->sites[d->aux].name);
@@ -197,7 +200,8 @@ static int make_doc(writer *W, uint32_t i, int64_t *date)
             rc = apply_edit(W, d->edit2, p2, d->aux,
                             bg_seed_derive(seed, i, BG_S_EDIT2), bg_buf_str(&W->tmp),
                             W->tmp.len, &W->text);
-        bg_buf_printf(&W->param, "spin=%.2f+", d->p1);
+        bg_buf_printf(&W->param, "spin=%.2f,%s+", d->p1,
+                      bg_spin_profile_name((bg_spin_profile)d->spinner));
         edit_label(&W->param, d->edit2, p2);
         break;
     }
@@ -272,7 +276,7 @@ static void group_label(const bg_mix *m, const bg_doc *d, bg_buf *b)
 }
 
 int bg_mix_write(bg_mix *m, FILE *corpus, FILE *truth, FILE *meta,
-                 bg_mix_summary *sum, doppel_error *err)
+                 FILE *ambiguous, bg_mix_summary *sum, doppel_error *err)
 {
     bg_mix_summary local;
     if (!sum)
@@ -339,8 +343,18 @@ int bg_mix_write(bg_mix *m, FILE *corpus, FILE *truth, FILE *meta,
         if ((k & 1023) == 0 && (ferror(corpus) || ferror(truth) || (meta && ferror(meta))))
             break;
     }
-    if (rc == 0 && (ferror(corpus) || ferror(truth) || (meta && ferror(meta))))
+    for (size_t k = 0; rc == 0 && ambiguous && k < m->namb; k++) {
+        char a[13], b[13];
+        bg_doc_id(id_seed, m->amb[2 * k], a);
+        bg_doc_id(id_seed, m->amb[2 * k + 1], b);
+        fprintf(ambiguous, "%s\t%s\t%.4f\n", a, b, (double)m->amb_j[k]);
+    }
+    if (rc == 0 && (ferror(corpus) || ferror(truth) || (meta && ferror(meta))
+                    || (ambiguous && ferror(ambiguous))))
         rc = bg_error(err, DOPPEL_ERR_IO, "write error (disk full?)");
+    sum->near_merged = m->near_merged;
+    sum->near_ambiguous = m->namb;
+    sum->near_related = m->near_related;
 
     sum->documents = m->ndocs;
     for (size_t i = 0; i < m->ndocs; i++)

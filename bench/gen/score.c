@@ -1,6 +1,6 @@
 /*
- * score.c — parse truth, meta and prediction files and compute the metrics
- * described in score.h.
+ * score.c — compute the metrics described in score.h from the parsed data
+ * (score_parse.c reads the files) and print them.
  *
  * Everything is linear in the number of documents: labels are interned in
  * string maps, and the contingency table n_ij (documents in predicted
@@ -11,21 +11,16 @@
  *     ARI = (TP - E) / ((pred + true) / 2 - E),  E = pred * true / C(n, 2)
  * and the boilerplate false merges are, with s a site,
  *     sum_(i,s) C(n_is, 2) - sum_(i,s,j) C(n_isj, 2).
+ * Ambiguous pairs of true clusters (j, k) are left out of every count:
+ *     excluded        = sum_(j,k) b_j b_k
+ *     of them predicted = sum_(j,k) sum_i n_ij n_ik
+ * and the same per site (n_isj n_isk) and among templated stories, each
+ * computed by merging the two clusters' sorted lists of cells.
  */
-#include "score.h"
+#include "score_impl.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NONE UINT32_MAX
-
-struct bg_score_data {
-    size_t n;
-    bg_strmap ids, truth_labels, pred_labels, kinds, params, groups;
-    uint32_t *truth, *pred, *rep, *source, *kind, *param, *group;
-    unsigned char *is_original;
-};
 
 /* ------------------------------------------------------ counting hash map */
 
@@ -114,340 +109,9 @@ static uint64_t cmap_pairs(const cmap *m)
             s += pairs_of(m->v[i]);
     return s;
 }
-
-/* ---------------------------------------------------------------- parsing */
-
-typedef struct lines {
-    const char *p, *end, *name;
-    size_t line;
-} lines;
-
-/* Next non-blank line split on tabs into at most max fields (the last one
- * keeps any further tabs so that the count is checked); returns the field
- * count, 0 at the end. */
-static int next_line(lines *L, const char **f, size_t *fl, int max)
-{
-    while (L->p < L->end) {
-        const char *s = L->p;
-        const char *e = memchr(s, '\n', (size_t)(L->end - s));
-        if (!e)
-            e = L->end;
-        L->p = e + (e < L->end);
-        L->line++;
-        if (e > s && e[-1] == '\r')
-            e--;
-        if (e == s)
-            continue;
-        int n = 0;
-        const char *q = s;
-        for (;;) {
-            const char *t = memchr(q, '\t', (size_t)(e - q));
-            if (n < max) {
-                f[n] = q;
-                fl[n] = (size_t)((t ? t : e) - q);
-            }
-            n++;
-            if (!t)
-                break;
-            q = t + 1;
-        }
-        return n;
-    }
-    return 0;
-}
-
-static int fmt_error(doppel_error *err, const lines *L, const char *what)
-{
-    return bg_error(err, DOPPEL_ERR_FORMAT, "%s:%zu: %s", L->name, L->line, what);
-}
-
 static int nomem(doppel_error *err)
 {
     return bg_error(err, DOPPEL_ERR_NOMEM, "score: out of memory");
-}
-
-static int is_header(const char *f, size_t n)
-{
-    return n == 2 && memcmp(f, "id", 2) == 0;
-}
-
-static int intern(bg_strmap *m, const char *s, size_t n, uint32_t *out)
-{
-    long v = bg_strmap_put(m, s, n, NULL);
-    if (v < 0)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
-static int grow_docs(bg_score_data *d, size_t *cap)
-{
-    size_t c = *cap;
-    void **arrays[] = {(void **)&d->truth, (void **)&d->pred, (void **)&d->rep,
-                       (void **)&d->source, (void **)&d->kind,
-                       (void **)&d->param, (void **)&d->group};
-    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
-        c = *cap;
-        if (bg_grow(arrays[i], &c, d->n + 1, sizeof(uint32_t)) < 0)
-            return -1;
-    }
-    c = *cap;
-    if (bg_grow((void **)&d->is_original, &c, d->n + 1, 1) < 0)
-        return -1;
-    *cap = c;
-    return 0;
-}
-
-int bg_score_parse(bg_score_data **out, const char *truth, size_t truth_len,
-                   const char *truth_name, const char *meta, size_t meta_len,
-                   const char *meta_name, const char *pred, size_t pred_len,
-                   const char *pred_name, doppel_error *err)
-{
-    *out = NULL;
-    bg_score_data *d = calloc(1, sizeof *d);
-    if (!d)
-        return nomem(err);
-    int rc = 0;
-    const char *f[8];
-    size_t fl[8];
-    char msg[256];
-    size_t cap = 0;
-    unsigned char *seen = NULL;
-    size_t *truth_line = NULL, tlcap = 0;
-
-    /* truth.tsv: id cluster */
-    lines L = {truth, truth + truth_len, truth_name, 0};
-    int nf;
-    while ((nf = next_line(&L, f, fl, 8)) > 0) {
-        if (nf != 2) {
-            snprintf(msg, sizeof msg,
-                     "expected 2 tab-separated fields (id, cluster), got %d", nf);
-            rc = fmt_error(err, &L, msg);
-            goto fail;
-        }
-        if (d->n == 0 && L.line == 1 && is_header(f[0], fl[0]))
-            continue;
-        if (fl[0] == 0 || fl[1] == 0) {
-            rc = fmt_error(err, &L, "empty id or cluster");
-            goto fail;
-        }
-        int ins;
-        long id = bg_strmap_put(&d->ids, f[0], fl[0], &ins);
-        if (id < 0 || grow_docs(d, &cap) < 0)
-            goto oom;
-        if (!ins) {
-            snprintf(msg, sizeof msg, "duplicate id '%.*s'", (int)(fl[0] > 60 ? 60 : fl[0]), f[0]);
-            rc = fmt_error(err, &L, msg);
-            goto fail;
-        }
-        if (bg_grow((void **)&truth_line, &tlcap, d->n + 1, sizeof *truth_line) < 0)
-            goto oom;
-        truth_line[d->n] = L.line;
-        if (intern(&d->truth_labels, f[1], fl[1], &d->truth[d->n]) < 0)
-            goto oom;
-        d->pred[d->n] = d->rep[d->n] = d->source[d->n] = NONE;
-        d->kind[d->n] = d->param[d->n] = d->group[d->n] = NONE;
-        d->is_original[d->n] = 0;
-        d->n++;
-    }
-    if (d->n == 0) {
-        rc = bg_error(err, DOPPEL_ERR_FORMAT, "%s: no documents", truth_name);
-        goto fail;
-    }
-
-    /* meta.tsv: id kind param source_id group is_original */
-    seen = calloc(d->n, 1);
-    if (!seen)
-        goto oom;
-    L = (lines){meta, meta + meta_len, meta_name, 0};
-    while ((nf = next_line(&L, f, fl, 8)) > 0) {
-        if (nf != 6) {
-            snprintf(msg, sizeof msg,
-                     "expected 6 tab-separated fields (id, kind, param, "
-                     "source_id, group, is_original), got %d", nf);
-            rc = fmt_error(err, &L, msg);
-            goto fail;
-        }
-        if (L.line == 1 && is_header(f[0], fl[0]))
-            continue;
-        long id = bg_strmap_get(&d->ids, f[0], fl[0]);
-        const char *bad = NULL;
-        if (id < 0)
-            bad = "id not in the truth file";
-        else if (seen[id])
-            bad = "duplicate id";
-        else if (fl[1] == 0 || fl[2] == 0 || fl[3] == 0 || fl[4] == 0)
-            bad = "empty field (write '-' for none)";
-        else if (fl[5] != 1 || (f[5][0] != '0' && f[5][0] != '1'))
-            bad = "is_original must be 0 or 1";
-        if (bad) {
-            snprintf(msg, sizeof msg, "%s ('%.*s')", bad,
-                     (int)(fl[0] > 60 ? 60 : fl[0]), f[0]);
-            rc = fmt_error(err, &L, msg);
-            goto fail;
-        }
-        seen[id] = 1;
-        if (intern(&d->kinds, f[1], fl[1], &d->kind[id]) < 0
-            || intern(&d->params, f[2], fl[2], &d->param[id]) < 0
-            || intern(&d->groups, f[4], fl[4], &d->group[id]) < 0)
-            goto oom;
-        d->is_original[id] = (unsigned char)(f[5][0] == '1');
-        if (!(fl[3] == 1 && f[3][0] == '-')) {
-            long s = bg_strmap_get(&d->ids, f[3], fl[3]);
-            if (s < 0 || s == id) {
-                snprintf(msg, sizeof msg, "source_id '%.*s' is %s",
-                         (int)(fl[3] > 60 ? 60 : fl[3]), f[3],
-                         s < 0 ? "not a document id" : "the document itself");
-                rc = fmt_error(err, &L, msg);
-                goto fail;
-            }
-            d->source[id] = (uint32_t)s;
-        }
-    }
-    for (size_t i = 0; i < d->n; i++)
-        if (!seen[i]) {
-            size_t n;
-            const char *id = bg_strmap_key(&d->ids, i, &n);
-            rc = bg_error(err, DOPPEL_ERR_FORMAT,
-                          "%s: no line for id '%.*s' (%s:%zu)", meta_name,
-                          (int)(n > 60 ? 60 : n), id, truth_name, truth_line[i]);
-            goto fail;
-        }
-
-    /* prediction: id cluster_id similarity */
-    memset(seen, 0, d->n);
-    L = (lines){pred, pred + pred_len, pred_name, 0};
-    while ((nf = next_line(&L, f, fl, 8)) > 0) {
-        if (L.line == 1 && is_header(f[0], fl[0]) && bg_strmap_get(&d->ids, f[0], fl[0]) < 0)
-            continue;
-        if (nf != 3) {
-            snprintf(msg, sizeof msg,
-                     "expected 3 tab-separated fields (id, cluster_id, "
-                     "similarity), got %d", nf);
-            rc = fmt_error(err, &L, msg);
-            goto fail;
-        }
-        long id = bg_strmap_get(&d->ids, f[0], fl[0]);
-        char num[64];
-        double sim = -1;
-        if (fl[2] > 0 && fl[2] < sizeof num) {
-            memcpy(num, f[2], fl[2]);
-            num[fl[2]] = '\0';
-            char *endp;
-            errno = 0;
-            sim = strtod(num, &endp);
-            if (*endp != '\0' || errno)
-                sim = -1;
-        }
-        const char *bad = NULL;
-        if (id < 0)
-            bad = "id not in the truth file";
-        else if (seen[id])
-            bad = "duplicate id";
-        else if (fl[1] == 0)
-            bad = "empty cluster_id";
-        else if (!(sim >= 0.0 && sim <= 1.0))
-            bad = "similarity must be a number in [0, 1]";
-        if (bad) {
-            snprintf(msg, sizeof msg, "%s ('%.*s')", bad,
-                     (int)(fl[0] > 60 ? 60 : fl[0]), f[0]);
-            rc = fmt_error(err, &L, msg);
-            goto fail;
-        }
-        seen[id] = 1;
-        if (intern(&d->pred_labels, f[1], fl[1], &d->pred[id]) < 0)
-            goto oom;
-        long rep = bg_strmap_get(&d->ids, f[1], fl[1]);
-        d->rep[id] = rep < 0 ? NONE : (uint32_t)rep;
-    }
-    size_t missing = 0, first = 0;
-    for (size_t i = 0; i < d->n; i++)
-        if (!seen[i] && missing++ == 0)
-            first = i;
-    if (missing) {
-        size_t n;
-        const char *id = bg_strmap_key(&d->ids, first, &n);
-        rc = bg_error(err, DOPPEL_ERR_FORMAT,
-                      "%s: %zu document(s) of %s have no prediction, the first "
-                      "is '%.*s' (%s:%zu)", pred_name, missing, truth_name,
-                      (int)(n > 60 ? 60 : n), id, truth_name, truth_line[first]);
-        goto fail;
-    }
-    free(seen);
-    free(truth_line);
-    *out = d;
-    return 0;
-oom:
-    rc = nomem(err);
-fail:
-    free(seen);
-    free(truth_line);
-    bg_score_data_free(d);
-    return rc;
-}
-
-static int slurp(const char *path, char **out, size_t *len, doppel_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return bg_error(err, errno == ENOENT ? DOPPEL_ERR_NOTFOUND : DOPPEL_ERR_IO,
-                        "%s: %s", path, strerror(errno));
-    bg_buf b = {0};
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        bg_buf_append(&b, chunk, got);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || b.oom) {
-        bg_buf_free(&b);
-        return bg_error(err, bad ? DOPPEL_ERR_IO : DOPPEL_ERR_NOMEM,
-                        "%s: %s", path, bad ? "read error" : "out of memory");
-    }
-    *out = b.data;
-    *len = b.len;
-    return 0;
-}
-
-int bg_score_load(bg_score_data **out, const char *truth_path,
-                  const char *meta_path, const char *pred_path,
-                  doppel_error *err)
-{
-    char *t = NULL, *m = NULL, *p = NULL;
-    size_t tl = 0, ml = 0, pl = 0;
-    int rc = slurp(truth_path, &t, &tl, err);
-    if (rc == 0)
-        rc = slurp(meta_path, &m, &ml, err);
-    if (rc == 0)
-        rc = slurp(pred_path, &p, &pl, err);
-    if (rc == 0)
-        rc = bg_score_parse(out, t ? t : "", tl, truth_path, m ? m : "", ml,
-                            meta_path, p ? p : "", pl, pred_path, err);
-    free(t);
-    free(m);
-    free(p);
-    return rc;
-}
-
-void bg_score_data_free(bg_score_data *d)
-{
-    if (!d)
-        return;
-    bg_strmap_free(&d->ids);
-    bg_strmap_free(&d->truth_labels);
-    bg_strmap_free(&d->pred_labels);
-    bg_strmap_free(&d->kinds);
-    bg_strmap_free(&d->params);
-    bg_strmap_free(&d->groups);
-    free(d->truth);
-    free(d->pred);
-    free(d->rep);
-    free(d->source);
-    free(d->kind);
-    free(d->param);
-    free(d->group);
-    free(d->is_original);
-    free(d);
 }
 
 /* ------------------------------------------------------------- computing */
@@ -474,9 +138,133 @@ static int cmp_recall_name(const void *a, const void *b)
 
 static int cmp_recall_rate(const void *a, const void *b)
 {
-    double x = atof(((const bg_score_recall *)a)->name);
-    double y = atof(((const bg_score_recall *)b)->name);
+    const bg_score_recall *p = a, *q = b;
+    double x = atof(p->name), y = atof(q->name);
+    if (x != y)
+        return (x > y) - (x < y);
+    int c = strcmp(p->name, q->name);
+    return c ? c : strcmp(p->spinner, q->spinner);
+}
+
+static int cmp_recall_spinner(const void *a, const void *b)
+{
+    return strcmp(((const bg_score_recall *)a)->spinner,
+                  ((const bg_score_recall *)b)->spinner);
+}
+
+/* The slot of (name, spinner) in v[0..*n), added when new (v has room). */
+static bg_score_recall *recall_slot(bg_score_recall *v, size_t *n,
+                                    const char *name, size_t name_len,
+                                    const char *spinner, size_t spinner_len)
+{
+    if (name_len >= sizeof v->name)
+        name_len = sizeof v->name - 1;
+    if (spinner_len >= sizeof v->spinner)
+        spinner_len = sizeof v->spinner - 1;
+    for (size_t i = 0; i < *n; i++)
+        if (strlen(v[i].name) == name_len && memcmp(v[i].name, name, name_len) == 0
+            && strlen(v[i].spinner) == spinner_len
+            && memcmp(v[i].spinner, spinner, spinner_len) == 0)
+            return &v[i];
+    bg_score_recall *r = &v[(*n)++];
+    memcpy(r->name, name, name_len);
+    r->name[name_len] = '\0';
+    memcpy(r->spinner, spinner, spinner_len);
+    r->spinner[spinner_len] = '\0';
+    return r;
+}
+
+/* ------------------------------------------------- ambiguous exclusions */
+
+/* One cell of a counting map seen from a true cluster: documents of true
+ * cluster t in predicted cluster p (and group g, or NONE). */
+typedef struct tcell {
+    uint32_t t, g, p;
+    uint64_t n;
+} tcell;
+
+static int cmp_tcell(const void *a, const void *b)
+{
+    const tcell *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->g != y->g)
+        return x->g < y->g ? -1 : 1;
+    return (x->p > y->p) - (x->p < y->p);
+}
+
+/* The cells of m, whose keys are (pred, ...) with the true cluster at
+ * k[tpos] and the group at k[gpos] (gpos < 0: none), sorted by (t, g, p). */
+static tcell *cells_by_truth(const cmap *m, int tpos, int gpos, size_t *nc)
+{
+    tcell *c = bg_malloc_array(m->count + 1, sizeof *c);
+    *nc = 0;
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i <= m->mask; i++) {
+        const uint32_t *k = &m->k[3 * i];
+        if (k[0] == NONE)
+            continue;
+        c[*nc].p = k[0];
+        c[*nc].t = k[tpos];
+        c[*nc].g = gpos >= 0 ? k[gpos] : NONE;
+        c[*nc].n = m->v[i];
+        (*nc)++;
+    }
+    qsort(c, *nc, sizeof *c, cmp_tcell);
+    return c;
+}
+
+static size_t first_cell(const tcell *c, size_t n, uint32_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c[mid].t < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Pairs of documents, one in true cluster x and one in y, that share a
+ * cell's (group, predicted cluster): a merge of the two sorted lists. */
+static uint64_t cross_pairs(const tcell *c, size_t n, uint32_t x, uint32_t y)
+{
+    size_t i = first_cell(c, n, x), j = first_cell(c, n, y);
+    uint64_t s = 0;
+    while (i < n && c[i].t == x && j < n && c[j].t == y) {
+        if (c[i].g != c[j].g ? c[i].g < c[j].g : c[i].p < c[j].p) {
+            i++;
+        } else if (c[i].g != c[j].g || c[i].p != c[j].p) {
+            j++;
+        } else {
+            s += c[i].n * c[j].n;
+            i++;
+            j++;
+        }
+    }
+    return s;
+}
+
+static uint64_t cluster_pair(uint32_t x, uint32_t y)
+{
+    return x < y ? (uint64_t)x << 32 | y : (uint64_t)y << 32 | x;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
+}
+
+static int is_ambiguous(const uint64_t *cp, size_t ncp, uint32_t x, uint32_t y)
+{
+    if (x == y || ncp == 0)
+        return 0;
+    uint64_t key = cluster_pair(x, y);
+    return bsearch(&key, cp, ncp, sizeof *cp, cmp_u64) != NULL;
 }
 
 static int is_spun(const bg_score_data *d, size_t i)
@@ -512,6 +300,10 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
     r->true_clusters = d->truth_labels.count;
     r->pred_clusters = d->pred_labels.count;
     cmap cell = {0}, site_p = {0}, site_pt = {0}, tpl_p = {0}, tpl_pt = {0};
+    uint64_t *cp = NULL; /* ambiguous pairs of true clusters, sorted */
+    size_t ncp = 0;
+    uint64_t excl_site = 0, excl_tpl = 0;
+    tcell *c_cell = NULL, *c_site = NULL, *c_tpl = NULL;
     uint64_t *asz = bg_calloc_array(r->pred_clusters, sizeof *asz);
     uint64_t *bsz = bg_calloc_array(r->true_clusters, sizeof *bsz);
     spun_doc *spun = bg_malloc_array(n, sizeof *spun);
@@ -549,7 +341,43 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
         }
     }
 
-    /* pairwise precision / recall / F1 and ARI */
+    /* ambiguous pairs of true clusters, and the document pairs they
+     * exclude: all, predicted together, and among those on one site and
+     * among templated stories */
+    r->ambiguous_given = d->namb;
+    if (d->namb) {
+        cp = bg_malloc_array(d->namb, sizeof *cp);
+        if (!cp)
+            goto oom;
+        for (size_t k = 0; k < d->namb; k++) {
+            uint32_t x = d->truth[d->amb[2 * k]], y = d->truth[d->amb[2 * k + 1]];
+            if (x != y)
+                cp[ncp++] = cluster_pair(x, y);
+        }
+        qsort(cp, ncp, sizeof *cp, cmp_u64);
+        size_t u = 0;
+        for (size_t k = 0; k < ncp; k++)
+            if (u == 0 || cp[k] != cp[u - 1])
+                cp[u++] = cp[k];
+        ncp = u;
+        r->ambiguous_cluster_pairs = ncp;
+        size_t n_cell, n_site, n_tpl;
+        c_cell = cells_by_truth(&cell, 1, -1, &n_cell);
+        c_site = cells_by_truth(&site_pt, 2, 1, &n_site);
+        c_tpl = cells_by_truth(&tpl_pt, 1, -1, &n_tpl);
+        if (!c_cell || !c_site || !c_tpl)
+            goto oom;
+        for (size_t k = 0; k < ncp; k++) {
+            uint32_t x = (uint32_t)(cp[k] >> 32), y = (uint32_t)cp[k];
+            r->excluded_pairs += bsz[x] * bsz[y];
+            r->excluded_pred_pairs += cross_pairs(c_cell, n_cell, x, y);
+            excl_site += cross_pairs(c_site, n_site, x, y);
+            excl_tpl += cross_pairs(c_tpl, n_tpl, x, y);
+        }
+    }
+
+    /* pairwise precision / recall / F1 and ARI, without the excluded pairs
+     * (never true pairs: their documents are in different true clusters) */
     for (size_t p = 0; p < r->pred_clusters; p++) {
         r->pred_pairs += pairs_of(asz[p]);
         if (asz[p] > r->largest_pred)
@@ -560,6 +388,7 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
         if (bsz[t] > r->largest_true)
             r->largest_true = bsz[t];
     }
+    r->pred_pairs -= r->excluded_pred_pairs;
     r->tp_pairs = cmap_pairs(&cell);
     r->precision = r->pred_pairs ? (double)r->tp_pairs / (double)r->pred_pairs : 1.0;
     r->recall = r->true_pairs ? (double)r->tp_pairs / (double)r->true_pairs : 1.0;
@@ -567,27 +396,32 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
                 ? 2 * r->precision * r->recall / (r->precision + r->recall)
                 : 0.0;
     {
-        double all = (double)pairs_of(n);
+        double all = (double)(pairs_of(n) - r->excluded_pairs);
         double expected = all > 0 ? (double)r->pred_pairs * (double)r->true_pairs / all : 0;
         double maxi = ((double)r->pred_pairs + (double)r->true_pairs) / 2;
         r->ari = maxi - expected != 0 ? ((double)r->tp_pairs - expected) / (maxi - expected)
                                       : 1.0;
     }
 
-    /* recall per kind and per spin rate */
+    /* recall per kind, per spin rate, per spin rate and spinner */
     r->kinds = bg_calloc_array(d->kinds.count + 1, sizeof *r->kinds);
     r->spin_rates = bg_calloc_array(d->params.count + 1, sizeof *r->spin_rates);
+    r->spin_by = bg_calloc_array(d->params.count + 1, sizeof *r->spin_by);
+    r->spinners = bg_calloc_array(d->params.count + 1, sizeof *r->spinners);
     long *kind_slot = bg_malloc_array(d->kinds.count + 1, sizeof *kind_slot);
     long *rate_slot = bg_malloc_array(d->params.count + 1, sizeof *rate_slot);
-    if (!r->kinds || !r->spin_rates || !kind_slot || !rate_slot) {
+    long *by_slot = bg_malloc_array(d->params.count + 1, sizeof *by_slot);
+    if (!r->kinds || !r->spin_rates || !r->spin_by || !r->spinners || !kind_slot
+        || !rate_slot || !by_slot) {
         free(kind_slot);
         free(rate_slot);
+        free(by_slot);
         goto oom;
     }
     for (size_t k = 0; k < d->kinds.count; k++)
         kind_slot[k] = -1;
     for (size_t k = 0; k < d->params.count; k++)
-        rate_slot[k] = -1;
+        rate_slot[k] = by_slot[k] = -1;
     for (size_t i = 0; i < n; i++) {
         if (d->source[i] == NONE)
             continue;
@@ -595,7 +429,8 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
         if (partial) {
             r->partials++;
             uint64_t with = cmap_get(&cell, d->pred[i], d->truth[d->source[i]], NONE);
-            if (!has_prefix(&d->groups, d->group[i], "site:"))
+            if (!has_prefix(&d->groups, d->group[i], "site:")
+                && !is_ambiguous(cp, ncp, d->truth[i], d->truth[d->source[i]]))
                 r->fm_partial += with;
             if (d->pred[i] == d->pred[d->source[i]])
                 r->partials_with_donor++;
@@ -611,26 +446,49 @@ int bg_score_compute(const bg_score_data *d, bg_score_result *r,
         r->kinds[kind_slot[k]].total++;
         r->kinds[kind_slot[k]].found += (size_t)found;
         if (kind_spin >= 0 && k == (uint32_t)kind_spin) {
+            /* param "RATE,SPINNER" or "RATE" */
             uint32_t pr = d->param[i];
+            size_t plen;
+            const char *ps = bg_strmap_key(&d->params, pr, &plen);
+            const char *comma = memchr(ps, ',', plen);
+            size_t rlen = comma ? (size_t)(comma - ps) : plen;
             if (rate_slot[pr] < 0) {
-                rate_slot[pr] = (long)r->nspin_rates++;
-                snprintf(r->spin_rates[rate_slot[pr]].name,
-                         sizeof r->spin_rates[0].name, "%s",
-                         bg_strmap_key(&d->params, pr, NULL));
+                bg_score_recall *slot = recall_slot(r->spin_rates, &r->nspin_rates,
+                                                    ps, rlen, "", 0);
+                rate_slot[pr] = slot - r->spin_rates;
+                if (comma) {
+                    size_t sl = plen - rlen - 1;
+                    slot = recall_slot(r->spin_by, &r->nspin_by, ps, rlen,
+                                       comma + 1, sl);
+                    by_slot[pr] = slot - r->spin_by;
+                    recall_slot(r->spinners, &r->nspinners, "all", 3, comma + 1, sl);
+                }
             }
             r->spin_rates[rate_slot[pr]].total++;
             r->spin_rates[rate_slot[pr]].found += (size_t)found;
+            if (by_slot[pr] >= 0) {
+                bg_score_recall *b = &r->spin_by[by_slot[pr]];
+                b->total++;
+                b->found += (size_t)found;
+                bg_score_recall *t = recall_slot(r->spinners, &r->nspinners, "all", 3,
+                                                 b->spinner, strlen(b->spinner));
+                t->total++;
+                t->found += (size_t)found;
+            }
         }
     }
     free(kind_slot);
     free(rate_slot);
+    free(by_slot);
     qsort(r->kinds, r->nkinds, sizeof *r->kinds, cmp_recall_name);
     qsort(r->spin_rates, r->nspin_rates, sizeof *r->spin_rates, cmp_recall_rate);
+    qsort(r->spin_by, r->nspin_by, sizeof *r->spin_by, cmp_recall_rate);
+    qsort(r->spinners, r->nspinners, sizeof *r->spinners, cmp_recall_spinner);
 
     /* false merges by cause */
     r->fm_total = r->pred_pairs - r->tp_pairs;
-    r->fm_boilerplate = cmap_pairs(&site_p) - cmap_pairs(&site_pt);
-    r->fm_templated = cmap_pairs(&tpl_p) - cmap_pairs(&tpl_pt);
+    r->fm_boilerplate = cmap_pairs(&site_p) - cmap_pairs(&site_pt) - excl_site;
+    r->fm_templated = cmap_pairs(&tpl_p) - cmap_pairs(&tpl_pt) - excl_tpl;
     {
         uint64_t named = r->fm_boilerplate + r->fm_templated + r->fm_partial;
         r->fm_other = r->fm_total >= named ? r->fm_total - named : 0;
@@ -699,6 +557,10 @@ done:
     free(bsz);
     free(spun);
     free(grp_count);
+    free(cp);
+    free(c_cell);
+    free(c_site);
+    free(c_tpl);
     return rc;
 }
 
@@ -706,8 +568,10 @@ void bg_score_result_free(bg_score_result *r)
 {
     free(r->kinds);
     free(r->spin_rates);
-    r->kinds = r->spin_rates = NULL;
-    r->nkinds = r->nspin_rates = 0;
+    free(r->spin_by);
+    free(r->spinners);
+    r->kinds = r->spin_rates = r->spin_by = r->spinners = NULL;
+    r->nkinds = r->nspin_rates = r->nspin_by = r->nspinners = 0;
 }
 
 /* --------------------------------------------------------------- printing */
@@ -726,7 +590,13 @@ void bg_score_print_table(FILE *f, const bg_score_result *r)
     fprintf(f, "           (%llu correct of %llu predicted pairs; %llu true pairs)\n",
             (unsigned long long)r->tp_pairs, (unsigned long long)r->pred_pairs,
             (unsigned long long)r->true_pairs);
-    fprintf(f, "ARI        %.4f\n\n", r->ari);
+    fprintf(f, "ARI        %.4f\n", r->ari);
+    fprintf(f, "ambiguous  %zu pairs given, relating %zu pairs of true clusters: "
+               "%llu document pairs excluded\n"
+               "           from every count (%llu of them predicted together)\n\n",
+            r->ambiguous_given, r->ambiguous_cluster_pairs,
+            (unsigned long long)r->excluded_pairs,
+            (unsigned long long)r->excluded_pred_pairs);
     fprintf(f, "recall by edit kind (a copy is found when it shares its source's predicted cluster)\n");
     fprintf(f, "  %-14s %8s %8s %8s\n", "kind", "found", "total", "recall");
     for (size_t i = 0; i < r->nkinds; i++)
@@ -734,14 +604,49 @@ void bg_score_print_table(FILE *f, const bg_score_result *r)
                 r->kinds[i].found, r->kinds[i].total,
                 ratio(r->kinds[i].found, r->kinds[i].total));
     if (r->nspin_rates) {
-        fprintf(f, "\nrecall by spin rate\n");
-        fprintf(f, "  %-14s %8s %8s %8s\n", "rate", "found", "total", "recall");
-        for (size_t i = 0; i < r->nspin_rates; i++)
-            fprintf(f, "  %-14s %8zu %8zu %8.3f\n", r->spin_rates[i].name,
-                    r->spin_rates[i].found, r->spin_rates[i].total,
-                    ratio(r->spin_rates[i].found, r->spin_rates[i].total));
+        fprintf(f, "\nrecall by spin rate (spin copies), over all spinners and "
+                   "per spinner\n");
+        fprintf(f, "  %-8s %8s %8s %8s", "rate", "found", "total", "recall");
+        for (size_t s = 0; s < r->nspinners; s++)
+            fprintf(f, "   %16s", r->spinners[s].spinner);
+        fputc('\n', f);
+        for (size_t i = 0; i <= r->nspin_rates; i++) {
+            const bg_score_recall *all = NULL;
+            bg_score_recall sum;
+            if (i < r->nspin_rates) {
+                all = &r->spin_rates[i];
+            } else { /* the total row */
+                if (r->nspinners == 0)
+                    break;
+                memset(&sum, 0, sizeof sum);
+                snprintf(sum.name, sizeof sum.name, "all");
+                for (size_t k = 0; k < r->nspin_rates; k++) {
+                    sum.found += r->spin_rates[k].found;
+                    sum.total += r->spin_rates[k].total;
+                }
+                all = &sum;
+            }
+            fprintf(f, "  %-8s %8zu %8zu %8.3f", all->name, all->found,
+                    all->total, ratio(all->found, all->total));
+            for (size_t s = 0; s < r->nspinners; s++) {
+                const bg_score_recall *c = i < r->nspin_rates ? NULL : &r->spinners[s];
+                for (size_t k = 0; k < r->nspin_by && !c; k++)
+                    if (!strcmp(r->spin_by[k].name, all->name)
+                        && !strcmp(r->spin_by[k].spinner, r->spinners[s].spinner))
+                        c = &r->spin_by[k];
+                char cell[48];
+                if (c)
+                    snprintf(cell, sizeof cell, "%zu/%zu %.3f", c->found, c->total,
+                             ratio(c->found, c->total));
+                else
+                    snprintf(cell, sizeof cell, "-");
+                fprintf(f, "   %16s", cell);
+            }
+            fputc('\n', f);
+        }
     }
-    fprintf(f, "\nfalse merges (pairs predicted together, apart in truth)\n");
+    fprintf(f, "\nfalse merges (pairs predicted together, apart in truth, not "
+               "ambiguous)\n");
     fprintf(f, "  %-34s %10llu\n", "boilerplate (pages of one site)",
             (unsigned long long)r->fm_boilerplate);
     fprintf(f, "  %-34s %10llu\n", "templated stories",
@@ -771,6 +676,11 @@ void bg_score_print_tsv(FILE *f, const bg_score_result *r)
     fprintf(f, "tp_pairs\t%llu\npred_pairs\t%llu\ntrue_pairs\t%llu\nari\t%.6f\n",
             (unsigned long long)r->tp_pairs, (unsigned long long)r->pred_pairs,
             (unsigned long long)r->true_pairs, r->ari);
+    fprintf(f, "ambiguous_given\t%zu\nambiguous_cluster_pairs\t%zu\n"
+               "excluded_pairs\t%llu\nexcluded_pred_pairs\t%llu\n",
+            r->ambiguous_given, r->ambiguous_cluster_pairs,
+            (unsigned long long)r->excluded_pairs,
+            (unsigned long long)r->excluded_pred_pairs);
     for (size_t i = 0; i < r->nkinds; i++)
         fprintf(f, "recall.kind.%s\t%.6f\nfound.kind.%s\t%zu\ntotal.kind.%s\t%zu\n",
                 r->kinds[i].name, ratio(r->kinds[i].found, r->kinds[i].total),
@@ -782,6 +692,20 @@ void bg_score_print_tsv(FILE *f, const bg_score_result *r)
                 ratio(r->spin_rates[i].found, r->spin_rates[i].total),
                 r->spin_rates[i].name, r->spin_rates[i].found,
                 r->spin_rates[i].name, r->spin_rates[i].total);
+    for (size_t i = 0; i < r->nspin_by; i++) {
+        const bg_score_recall *c = &r->spin_by[i];
+        fprintf(f, "recall.spin.%s.%s\t%.6f\nfound.spin.%s.%s\t%zu\n"
+                   "total.spin.%s.%s\t%zu\n",
+                c->name, c->spinner, ratio(c->found, c->total), c->name,
+                c->spinner, c->found, c->name, c->spinner, c->total);
+    }
+    for (size_t i = 0; i < r->nspinners; i++) {
+        const bg_score_recall *c = &r->spinners[i];
+        fprintf(f, "recall.spinner.%s\t%.6f\nfound.spinner.%s\t%zu\n"
+                   "total.spinner.%s\t%zu\n",
+                c->spinner, ratio(c->found, c->total), c->spinner, c->found,
+                c->spinner, c->total);
+    }
     fprintf(f, "false_merges.boilerplate\t%llu\nfalse_merges.templated\t%llu\n"
                "false_merges.partial_donor\t%llu\nfalse_merges.other\t%llu\n"
                "false_merges.total\t%llu\n",

@@ -14,10 +14,16 @@
  * that a word that is itself a lemma ("news", "building") is not also read as
  * an inflection ("new" + s). Every candidate carries the suffix to re-apply.
  * Random draws come from one xoshiro256** stream per call: one coin per unit,
- * one index per replacement, so output depends only on (text, rate, seed).
+ * one index per replacement, so output depends only on (text, rate, seed,
+ * profile).
+ *
+ * The phrase profile looks up the same word window in the phrase table
+ * (phrases.h) before WordNet, longest key first; the longer of the two
+ * matches becomes the unit (the table wins a tie).
  */
 #include "spin.h"
 
+#include "phrases.h"
 #include "rng.h"
 #include "text.h"
 
@@ -61,6 +67,15 @@ int bg_spin_is_stopword(const char *word, size_t len)
     return bsearch(low, stopwords, sizeof stopwords / sizeof stopwords[0],
                    sizeof stopwords[0], cmp_word)
            != NULL;
+}
+
+const char *bg_spin_profile_name(bg_spin_profile p)
+{
+    switch (p) {
+    case BG_SPIN_WORDNET: return "wordnet";
+    case BG_SPIN_PHRASE: return "phrase";
+    }
+    return NULL;
 }
 
 double bg_spin_realised(const bg_spin_stats *st)
@@ -360,6 +375,55 @@ static int is_acronym(const char *t, bg_span w)
     return 1;
 }
 
+/* The longest phrase-table key among the first nw words (at most
+ * BG_PHRASE_MAX_WORDS): returns its word count (0: none) and the entry;
+ * *poss gets the byte length of a possessive ending ('s or ’s) that was
+ * left out of the key and must be copied after the replacement. */
+static unsigned table_match(const char *t, const bg_span *w, unsigned nw,
+                            const bg_phrase **entry, size_t *poss)
+{
+    char key[KEY_MAX];
+    size_t end[BG_PHRASE_MAX_WORDS + 1];
+    unsigned n = 0;
+    end[0] = 0;
+    *entry = NULL;
+    *poss = 0;
+    while (n < nw && n < BG_PHRASE_MAX_WORDS) {
+        size_t p = end[n];
+        if (n > 0)
+            key[p++] = ' ';
+        size_t m = key_word(t, w[n], key + p, KEY_MAX - p - 1);
+        if (m == 0)
+            break;
+        /* no key starts with these words (a possessive is tried below) */
+        size_t stem = m > 2 && key[p + m - 2] == '\'' && key[p + m - 1] == 's'
+                          ? m - 2
+                          : m;
+        if (!bg_phrase_is_prefix(key, p + stem))
+            break;
+        end[++n] = p + m;
+    }
+    for (unsigned k = n; k >= 1; k--) {
+        const bg_phrase *e = bg_phrase_find(key, end[k]);
+        if (e) {
+            *entry = e;
+            return k;
+        }
+        size_t kl = end[k];
+        if (kl - end[k - 1] > 3 && key[kl - 2] == '\'' && key[kl - 1] == 's'
+            && (e = bg_phrase_find(key, kl - 2)) != NULL) {
+            const char *last = t + w[k - 1].end;
+            *poss = (w[k - 1].end - w[k - 1].start >= 4
+                     && (unsigned char)last[-4] == 0xE2)
+                        ? 4
+                        : 2;
+            *entry = e;
+            return k;
+        }
+    }
+    return 0;
+}
+
 static int push_unit(bg_spin_trace *tr, const bg_spin_unit *u)
 {
     if (!tr)
@@ -370,14 +434,55 @@ static int push_unit(bg_spin_trace *tr, const bg_spin_unit *u)
     return 0;
 }
 
+/* Emit one phrase-table unit of `nwords` words (replaced with probability
+ * rate); 0 or -1 when out of memory. */
+static int table_unit(bg_rng *rng, const char *text, const bg_span *w,
+                      unsigned nwords, const bg_phrase *e, size_t poss,
+                      const bg_spin_opts *opts, bg_buf *out, bg_buf *rep,
+                      bg_spin_stats *st, bg_spin_trace *trace)
+{
+    size_t start = w[0].start, uend = w[nwords - 1].end;
+    bg_spin_unit u;
+    u.src_start = start;
+    u.src_end = uend;
+    u.words = nwords;
+    u.dst_start = out->len;
+    u.replaced = 0;
+    u.from_table = 1;
+    st->words += nwords - 1;
+    st->units++;
+    st->table_units++;
+    if (bg_rng_double(rng) < opts->rate) {
+        const char *r = e->rep[bg_rng_below(rng, bg_phrase_nrep(e))];
+        bg_buf_clear(rep);
+        bg_buf_puts(rep, r);
+        if (rep->oom)
+            return -1;
+        apply_casing(rep->data, rep->len, unit_casing(text, w, nwords));
+        bg_buf_append(out, rep->data, rep->len);
+        bg_buf_append(out, text + uend - poss, poss);
+        u.replaced = 1;
+        st->replaced++;
+        st->table_replaced++;
+        st->words_replaced += nwords;
+    } else {
+        bg_buf_append(out, text + start, uend - start);
+    }
+    u.dst_end = out->len;
+    return push_unit(trace, &u);
+}
+
 int bg_spin(const bg_wordnet *wn, const char *text, size_t len,
             const bg_spin_opts *opts, bg_buf *out, bg_spin_stats *stats,
             bg_spin_trace *trace, doppel_error *err)
 {
-    bg_spin_stats st = {0, 0, 0, 0};
+    bg_spin_stats st = {0, 0, 0, 0, 0, 0};
     if (!(opts->rate >= 0.0 && opts->rate <= 1.0))
         return bg_error(err, DOPPEL_ERR_PARAM,
                         "spin rate must be in [0, 1], got %g", opts->rate);
+    if (!bg_spin_profile_name(opts->profile))
+        return bg_error(err, DOPPEL_ERR_PARAM, "unknown spinner profile %d",
+                        (int)opts->profile);
     unsigned maxw = opts->max_phrase_words ? opts->max_phrase_words : 4;
     if (maxw > 8)
         maxw = 8;
@@ -419,13 +524,27 @@ int bg_spin(const bg_wordnet *wn, const char *text, size_t len,
             nw++;
         }
         st.words++;
-        /* the stoplist, one-letter words and numbers are never replaced */
+        /* the phrase table may rewrite stopwords, never acronyms */
+        const bg_phrase *tent = NULL;
+        size_t tposs = 0;
+        unsigned table_words = 0;
+        if (opts->profile == BG_SPIN_PHRASE && !is_acronym(text, w[0]))
+            table_words = table_match(text, w, nw, &tent, &tposs);
+        /* WordNet: the stoplist, one-letter words and numbers are never
+         * replaced */
         size_t k0;
         bg_utf8_decode(text, len, i, &k0);
         char wk[KEY_MAX];
         size_t wkn = key_word(text, w[0], wk, sizeof wk);
         if (wkn == 0 || i + k0 == e0 || bg_spin_is_stopword(wk, wkn)
             || is_acronym(text, w[0])) {
+            if (table_words > 0) {
+                if (table_unit(&rng, text, w, table_words, tent, tposs, opts,
+                               out, &rep, &st, trace) < 0)
+                    goto nomem;
+                i = w[table_words - 1].end;
+                continue;
+            }
             bg_buf_append(out, text + i, e0 - i);
             i = e0;
             continue;
@@ -458,6 +577,13 @@ int bg_spin(const bg_wordnet *wn, const char *text, size_t len,
             if (s.nc > 0)
                 unit_words = n;
         }
+        if (table_words > 0 && table_words >= unit_words) {
+            if (table_unit(&rng, text, w, table_words, tent, tposs, opts, out,
+                           &rep, &st, trace) < 0)
+                goto nomem;
+            i = w[table_words - 1].end;
+            continue;
+        }
         if (unit_words == 0) {
             bg_buf_append(out, text + i, e0 - i);
             i = e0;
@@ -472,6 +598,7 @@ int bg_spin(const bg_wordnet *wn, const char *text, size_t len,
         u.words = unit_words;
         u.dst_start = out->len;
         u.replaced = 0;
+        u.from_table = 0;
         st.units++;
         if (bg_rng_double(&rng) < opts->rate) {
             const cand *c = &s.c[bg_rng_below(&rng, s.nc)];

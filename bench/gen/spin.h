@@ -26,6 +26,18 @@
  *    word when every content word of the source was capitalised), lower ->
  *    the synonym as WordNet spells it ("Chinese" stays capitalised).
  *  - All whitespace and punctuation between units is copied byte for byte.
+ *
+ * Two profiles:
+ *  - BG_SPIN_WORDNET (the default): the units above, WordNet synonyms only.
+ *  - BG_SPIN_PHRASE: a hand-written table of about 600 words and phrases
+ *    (phrases.h) first, WordNet for everything the table does not cover. At
+ *    each word the longest table key of up to four words (lower case, ’
+ *    folded to ', also tried without a final possessive 's) competes with
+ *    the longest WordNet unit; the longer wins, the table on a tie. Table
+ *    keys may be stopwords ("but", "before", "might", "was"), which is what
+ *    real spinners rewrite and WordNet cannot; acronyms stay. The rate is
+ *    per unit of either kind, case is kept the same way, and a replacement
+ *    is drawn uniformly from the entry's 1-4 replacements.
  */
 #ifndef BG_SPIN_H
 #define BG_SPIN_H
@@ -36,10 +48,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Which thesaurus the spinner draws on. */
+typedef enum bg_spin_profile {
+    BG_SPIN_WORDNET = 0, /**< WordNet synonyms of content words */
+    BG_SPIN_PHRASE = 1   /**< the phrase table, then WordNet */
+} bg_spin_profile;
+
 typedef struct bg_spin_opts {
     double rate;                /**< probability of replacing a unit, [0, 1] */
     uint64_t seed;              /**< same seed and text, same output */
     unsigned max_phrase_words;  /**< longest phrase tried; 0 = 4 */
+    bg_spin_profile profile;    /**< 0 = BG_SPIN_WORDNET */
 } bg_spin_opts;
 
 typedef struct bg_spin_stats {
@@ -47,6 +66,8 @@ typedef struct bg_spin_stats {
     size_t units;          /**< replaceable units found */
     size_t replaced;       /**< units replaced */
     size_t words_replaced; /**< input words inside replaced units */
+    size_t table_units;    /**< of the units, phrase-table entries */
+    size_t table_replaced; /**< of the replaced units, table entries */
 } bg_spin_stats;
 
 /** One replaceable unit, for tests and reports. */
@@ -55,6 +76,7 @@ typedef struct bg_spin_unit {
     size_t dst_start, dst_end; /**< bytes of the output */
     unsigned words;            /**< words in the source unit */
     int replaced;
+    int from_table;            /**< a phrase-table entry (else WordNet) */
 } bg_spin_unit;
 
 /** Optional trace of every unit; zero-initialise, free with
@@ -80,5 +102,8 @@ int bg_spin_is_stopword(const char *word, size_t len);
 
 /** Realised rate: replaced / units (0 when there were no units). */
 double bg_spin_realised(const bg_spin_stats *st);
+
+/** "wordnet" or "phrase"; NULL for another value. */
+const char *bg_spin_profile_name(bg_spin_profile p);
 
 #endif

@@ -194,7 +194,7 @@ typedef struct doppel_params {
 #define DOPPEL_PARAMS_VERSION 1
 #define DOPPEL_PARAMS_INIT                                                     \
     { DOPPEL_PARAMS_VERSION, DOPPEL_SHINGLE_SKELETON, 0, 128,                  \
-      DOPPEL_MINHASH_ONE_PERM, 0, 0.45, 0, 0, DOPPEL_VERIFY_ROBUST, 0.0 }
+      DOPPEL_MINHASH_ONE_PERM, 0, 0.40, 0, 0, DOPPEL_VERIFY_ROBUST, 0.0 }
 
 /**
  * Check params and fill in every default: shingle_size, containment, and
@@ -243,10 +243,18 @@ DOPPEL_API void doppel_sketcher_free(doppel_sketcher *sk);
 DOPPEL_API const doppel_params *doppel_sketcher_params(
     const doppel_sketcher *sk);
 
+/** The longest text doppel_sketch() accepts: 1 GiB (word offsets are 32
+ *  bits). The reader's max_record_bytes (64 MiB by default) normally stops
+ *  longer records first. */
+#define DOPPEL_MAX_TEXT_BYTES ((size_t)1 << 30)
+
 /**
  * Sketch `len` bytes of text (UTF-8; invalid sequences are replaced by
- * U+FFFD, never read out of bounds). A text with no words gives an "empty"
- * signature that is similar to nothing, not even another empty one.
+ * U+FFFD, never read out of bounds; NUL bytes are ordinary punctuation).
+ * A text with no words gives an "empty" signature that is similar to
+ * nothing, not even another empty one. A text longer than
+ * DOPPEL_MAX_TEXT_BYTES is DOPPEL_ERR_LIMIT ("document of N bytes exceeds
+ * the limit of 1073741824 bytes"); its bytes are not read.
  * Thread-safe: many threads may sketch with one sketcher at once.
  */
 DOPPEL_API int doppel_sketch(const doppel_sketcher *sk, const char *text,
@@ -284,6 +292,9 @@ typedef struct doppel_match {
     double entities;    /**< estimated share of the smaller document's names
                              and numbers found in the other; -1 when either
                              has too few to judge */
+    double lede;        /**< estimated similarity of the two openings (the
+                             first shingles from the first line of 12 or
+                             more words) */
     int spread_a;       /**< 1 if the shared shingles are spread over all of
                              document a, 0 if some part of a shares nothing */
     int spread_b;       /**< the same for document b */
@@ -345,20 +356,43 @@ DOPPEL_API int doppel_parse_date(const char *s, size_t len, int64_t *seconds,
 
 typedef struct doppel_dedup doppel_dedup;
 
+/** Ids longer than this (64 KiB) are refused with DOPPEL_ERR_LIMIT. */
+#define DOPPEL_MAX_ID_BYTES 65536
+
+/** The default of doppel_dedup_opts.max_docs: 50 million documents, some
+ *  28 GB of signatures at K = 128. */
+#define DOPPEL_DEFAULT_MAX_DOCS 50000000u
+/** The largest max_docs (document numbers are 32-bit inside). */
+#define DOPPEL_MAX_DOCS 4294967294u
+
 typedef struct doppel_dedup_opts {
     unsigned version;         /**< DOPPEL_DEDUP_OPTS_VERSION */
     doppel_params params;     /**< what signatures mean */
     unsigned threads;         /**< worker threads; 0 or 1 = the caller's */
     const doppel_allocator *allocator; /**< NULL = malloc */
+    /** Most documents this dedup accepts (0 = DOPPEL_DEFAULT_MAX_DOCS; at
+     *  most DOPPEL_MAX_DOCS). An in-memory dedup holds every signature;
+     *  adding more is DOPPEL_ERR_LIMIT with the advice to use an index
+     *  (`doppel index`) for larger corpora. Since version 2; a version 1
+     *  struct (without this field) gets the default. */
+    size_t max_docs;
+    /** (version >= 2) 1: also time the stages of sketching for each
+     *  document (doppel_dedup_timings_get): two clock reads per stage per
+     *  document, about 1% of the time it takes to sketch a news article.
+     *  0: only whole calls are timed, at no measurable cost. Results never
+     *  depend on it. */
+    int stage_timings;
 } doppel_dedup_opts;
 
-#define DOPPEL_DEDUP_OPTS_VERSION 1
+/* Version 1 (without max_docs and stage_timings) is still accepted. */
+#define DOPPEL_DEDUP_OPTS_VERSION 2
 #define DOPPEL_DEDUP_OPTS_INIT                                                 \
-    { DOPPEL_DEDUP_OPTS_VERSION, DOPPEL_PARAMS_INIT, 1, NULL }
+    { DOPPEL_DEDUP_OPTS_VERSION, DOPPEL_PARAMS_INIT, 1, NULL,                  \
+      DOPPEL_DEFAULT_MAX_DOCS, 0 }
 
 /** One document handed to doppel_dedup_add_batch(). */
 typedef struct doppel_doc {
-    const char *id;   /**< any bytes; copied */
+    const char *id;   /**< any bytes, at most DOPPEL_MAX_ID_BYTES; copied */
     size_t id_len;
     const char *text; /**< borrowed for the call */
     size_t text_len;
@@ -373,12 +407,18 @@ DOPPEL_API void doppel_dedup_free(doppel_dedup *d);
 /** The sketcher the dedup uses (borrowed; immutable, shareable). */
 DOPPEL_API const doppel_sketcher *doppel_dedup_sketcher(const doppel_dedup *d);
 
-/** Add one document; it gets the next document number (0, 1, 2, ...). */
+/** Add one document; it gets the next document number (0, 1, 2, ...).
+ *  DOPPEL_ERR_LIMIT when the dedup already holds max_docs documents, when
+ *  the id is longer than DOPPEL_MAX_ID_BYTES or the text longer than
+ *  DOPPEL_MAX_TEXT_BYTES. After any error the dedup is as before the call
+ *  and may be used further (an add that failed for lack of memory may be
+ *  retried). */
 DOPPEL_API int doppel_dedup_add(doppel_dedup *d, const doppel_doc *doc,
                                 doppel_error *err);
 
 /** Add n documents, sketched on opts.threads threads; numbered in order.
- *  On error none of the n is added. */
+ *  On error none of the n is added; errors name the failing document
+ *  ("document 12: ..."). */
 DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
                                       size_t n, doppel_error *err);
 
@@ -395,7 +435,8 @@ DOPPEL_API size_t doppel_dedup_count(const doppel_dedup *d);
 /**
  * Find candidate pairs with LSH, verify them and cluster. After this, no
  * more documents may be added (DOPPEL_ERR_STATE) and the results below are
- * available. Calling it twice is an error.
+ * available. Calling it twice is an error; after DOPPEL_ERR_NOMEM nothing
+ * is finished and it may be called again.
  */
 DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err);
 
@@ -422,7 +463,9 @@ typedef struct doppel_pair {
 
 /**
  * The verified pairs, sorted by (a, b), borrowed from `d`. Only after
- * doppel_dedup_finish().
+ * doppel_dedup_finish(). The array is made on the first call (a dedup
+ * whose caller never reads pairs keeps them in half the memory), so that
+ * call may fail with DOPPEL_ERR_NOMEM; later calls allocate nothing.
  */
 DOPPEL_API int doppel_dedup_pairs(const doppel_dedup *d,
                                   const doppel_pair **pairs, size_t *n,
@@ -442,6 +485,36 @@ typedef struct doppel_dedup_stats {
 DOPPEL_API int doppel_dedup_stats_get(const doppel_dedup *d,
                                       doppel_dedup_stats *out,
                                       doppel_error *err);
+
+/**
+ * Where the time of a dedup went, for benchmarks: nanoseconds accumulated
+ * since doppel_dedup_create(), readable at any time. Whole calls are
+ * always timed (wall clock, per batch); the three sketching stages only
+ * with opts.stage_timings, per document, summed over the worker threads
+ * (so with T threads they add up to about T times the wall time spent
+ * sketching).
+ */
+typedef struct doppel_dedup_timings {
+    uint64_t documents;   /**< documents sketched */
+    uint64_t bytes;       /**< bytes of text sketched */
+    uint64_t add_ns;      /**< wall time in doppel_dedup_add*() */
+    /* Sketching stages (0 unless opts.stage_timings), thread time summed: */
+    uint64_t tokenize_ns; /**< normalise and split into words */
+    uint64_t shingle_ns;  /**< word hashes, lexicon, skeleton, shingle
+                               hashes and positions; each shingle's MinHash
+                               bin is updated as it is made, so the
+                               per-shingle part of MinHash counts here */
+    uint64_t minhash_ns;  /**< finishing the three MinHash sketches (empty
+                               bins, the lede's and the names' sketches) */
+    /* doppel_dedup_finish(), wall time: */
+    uint64_t lsh_ns;      /**< banding and candidate pairs */
+    uint64_t verify_ns;   /**< verifying candidates */
+    uint64_t cluster_ns;  /**< union-find, representatives, statistics */
+} doppel_dedup_timings;
+
+DOPPEL_API int doppel_dedup_timings_get(const doppel_dedup *d,
+                                        doppel_dedup_timings *out,
+                                        doppel_error *err);
 
 /* ----------------------------------------------------------------- reader */
 
@@ -467,7 +540,10 @@ typedef struct doppel_reader_opts {
     uint64_t max_record_bytes; /**< longest JSON line or article file
                                     accepted; 0 = 64 MiB */
     int skip_oversize;      /**< 0: a longer record is an error (DOPPEL_ERR_
-                                 LIMIT); 1: skip it and count it */
+                                 LIMIT); 1: skip it and count it. The same
+                                 holds for a record whose id is longer than
+                                 DOPPEL_MAX_ID_BYTES or whose text is
+                                 longer than DOPPEL_MAX_TEXT_BYTES */
     const doppel_allocator *allocator; /**< NULL = malloc */
 } doppel_reader_opts;
 

@@ -4,8 +4,13 @@
  * checked for overflow in one place. Tests use the same hook to fail the
  * N-th allocation (SQLite's OOM testing).
  */
+#if defined(__linux__)
+#define _DEFAULT_SOURCE /* madvise */
+#include <sys/mman.h>
+#endif
 #include "common.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,4 +110,20 @@ int doppel__grow(const doppel_allocator *a, void **p, size_t *cap,
     *p = np;
     *cap = ncap;
     return DOPPEL_OK;
+}
+
+void doppel__advise_random(void *p, size_t size)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* Only whole 2 MiB pages inside the block; a block the kernel did not
+     * map (a caller's arena, a small malloc) just gets EINVAL, ignored. */
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + size) & ~(huge - 1);
+    if (p && hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)size;
+#endif
 }

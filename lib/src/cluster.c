@@ -74,9 +74,25 @@ static int earlier(uint32_t x, uint32_t y, const int64_t *dates,
     return x < y;
 }
 
+/* Mean similarity of x to (up to DOPPEL__REP_SAMPLE of) the others. */
+static double centrality(uint32_t x, const uint32_t *m, size_t k,
+                         doppel__sim_fn sim, const void *ctx)
+{
+    double sum = 0.0;
+    size_t cnt = 0;
+    for (size_t i = 0; i < k && cnt < DOPPEL__REP_SAMPLE; i++) {
+        if (m[i] == x)
+            continue;
+        sum += sim(ctx, x, m[i]);
+        cnt++;
+    }
+    return cnt ? sum / (double)cnt : 0.0;
+}
+
 uint32_t doppel__cluster_choose(const uint32_t *m, size_t k,
                                 const int64_t *dates, const float *rarity,
-                                doppel__sim_fn sim, const void *ctx)
+                                doppel__sim_fn sim, doppel__sim_fn lede_sim,
+                                const void *ctx)
 {
     uint32_t best = m[0];
     int dated = 0;
@@ -115,41 +131,56 @@ uint32_t doppel__cluster_choose(const uint32_t *m, size_t k,
     }
     if (nc == 0) /* cannot happen: the least rare member is a candidate */
         return best;
-    if (nc == 1 || !sim) {
-        best = cand[0];
-        for (size_t c = 1; c < nc; c++)
-            if (rarity[cand[c]] < rarity[best] ||
-                (rarity[cand[c]] == rarity[best] && cand[c] < best))
-                best = cand[c];
-        return best;
+    /* m0: the least rare member (lowest number on ties). */
+    uint32_t m0 = cand[0];
+    for (size_t c = 1; c < nc; c++)
+        if (rarity[cand[c]] < rarity[m0] ||
+            (rarity[cand[c]] == rarity[m0] && cand[c] < m0))
+            m0 = cand[c];
+    /* Same words, same rarity: the opening that agrees with the others. */
+    if (lede_sim) {
+        double best_lede = -1.0;
+        uint32_t pick = m0;
+        int ties = 0;
+        for (size_t c = 0; c < nc; c++) {
+            uint32_t x = cand[c];
+            float d = rarity[x] - rarity[m0];
+            if (d > 1e-4f || d < -1e-4f)
+                continue;
+            ties++;
+            double l = centrality(x, m, k, lede_sim, ctx);
+            if (l > best_lede || (l == best_lede && x < pick)) {
+                best_lede = l;
+                pick = x;
+            }
+        }
+        if (ties > 1)
+            m0 = pick;
     }
-    double best_score = -1.0;
+    if (nc == 1 || !sim)
+        return m0;
+    double cen0 = 0.0, best_cen = -1.0;
+    best = m0;
     for (size_t c = 0; c < nc; c++) {
         uint32_t x = cand[c];
-        double sum = 0.0;
-        size_t cnt = 0;
-        for (size_t i = 0; i < k && cnt < DOPPEL__REP_SAMPLE; i++) {
-            if (m[i] == x)
-                continue;
-            sum += sim(ctx, x, m[i]);
-            cnt++;
-        }
-        double score = cnt ? sum / (double)cnt : 0.0;
-        if (score > best_score ||
-            (score == best_score &&
+        double cen = centrality(x, m, k, sim, ctx);
+        if (x == m0)
+            cen0 = cen;
+        if (cen > best_cen ||
+            (cen == best_cen &&
              (rarity[x] < rarity[best] ||
               (rarity[x] == rarity[best] && x < best)))) {
-            best_score = score;
+            best_cen = cen;
             best = x;
         }
     }
-    return best;
+    return best_cen - cen0 > DOPPEL__CENTRALITY_GAIN ? best : m0;
 }
 
 int doppel__cluster_representatives(doppel__uf *u, const int64_t *dates,
                                      const float *rarity, doppel__sim_fn sim,
-                                     const void *ctx, uint32_t *rep,
-                                     uint32_t *size_out,
+                                     doppel__sim_fn lede_sim, const void *ctx,
+                                     uint32_t *rep, uint32_t *size_out,
                                      const doppel_allocator *a)
 {
     size_t n = u->n;
@@ -183,8 +214,8 @@ int doppel__cluster_representatives(doppel__uf *u, const int64_t *dates,
             continue;
         const uint32_t *m = order + start[r];
         uint32_t best = k == 1 ? m[0]
-                                : doppel__cluster_choose(m, k, dates, rarity,
-                                                         sim, ctx);
+                               : doppel__cluster_choose(m, k, dates, rarity,
+                                                        sim, lede_sim, ctx);
         for (size_t i = 0; i < k; i++) {
             rep[m[i]] = best;
             size_out[m[i]] = (uint32_t)k;

@@ -34,19 +34,18 @@ void doppel__columns_free(doppel__columns *c, const doppel_allocator *a)
 }
 
 int doppel__columns_reserve(doppel__columns *c, size_t extra, size_t max_docs,
-                            const char *what, const doppel_allocator *a,
-                            doppel_error *err)
+                            const doppel_allocator *a, doppel_error *err)
 {
-    DOPPEL_RETURN_ERROR_IF(extra > max_docs || c->n > max_docs - extra, err,
-                           DOPPEL_ERR_LIMIT,
-                           "too many documents for %s (the limit is %zu)",
-                           what, max_docs);
+    if (extra > max_docs || c->n > max_docs - extra)
+        return DOPPEL_NOMEM(err); /* the caller checks its limit first */
     size_t need = c->n + extra;
     if (need <= c->cap)
         return DOPPEL_OK;
     size_t cap = c->cap ? c->cap : 1024;
     while (cap < need)
         cap = cap > max_docs / 2 ? max_docs : cap * 2;
+    if (cap > max_docs)
+        cap = max_docs;
     size_t K = c->K;
     if (cap > SIZE_MAX / K)
         return DOPPEL_NOMEM(err);
@@ -67,26 +66,14 @@ int doppel__columns_reserve(doppel__columns *c, size_t extra, size_t max_docs,
     GROW(id_off, cap, uint64_t);
     GROW(id_len, cap, uint32_t);
 #undef GROW
+    /* Verification and clustering read these at random. */
+    doppel__advise_random(c->values, cap * K * sizeof(doppel__mh));
+    doppel__advise_random(c->positions, cap * K);
+    doppel__advise_random(c->entities,
+                          cap * DOPPEL__ENTITY_BINS * sizeof(doppel__mh));
+    doppel__advise_random(c->meta, cap * sizeof(doppel__sketch_meta));
     c->cap = cap;
     return DOPPEL_OK;
-}
-
-doppel__sketch doppel__columns_sketch(const doppel__columns *c, size_t doc)
-{
-    size_t K = c->K;
-    doppel__sketch v = {c->values + doc * K, c->positions + doc * K,
-                        c->lede + doc * DOPPEL__LEDE_BINS,
-                        c->entities + doc * DOPPEL__ENTITY_BINS,
-                        c->meta + doc};
-    return v;
-}
-
-doppel__sketch_cref doppel__columns_cref(const doppel__columns *c, size_t doc)
-{
-    doppel__sketch v = doppel__columns_sketch(c, doc);
-    doppel__sketch_cref r = {v.values, v.positions, v.lede, v.entities,
-                             v.meta};
-    return r;
 }
 
 /* Append an id for document `doc`; the arena is rolled back by the caller
@@ -95,10 +82,13 @@ static int store_id(doppel__columns *c, size_t doc, const char *id,
                     size_t id_len, const doppel_allocator *a,
                     doppel_error *err)
 {
-    DOPPEL_RETURN_ERROR_IF(id_len > UINT32_MAX - 1, err, DOPPEL_ERR_LIMIT,
-                           "document id of %zu bytes is too long", id_len);
+    DOPPEL_RETURN_ERROR_IF(id_len > DOPPEL_MAX_ID_BYTES, err,
+                           DOPPEL_ERR_LIMIT,
+                           "document %zu: id of %zu bytes is longer than the "
+                           "limit of %d bytes",
+                           doc, id_len, DOPPEL_MAX_ID_BYTES);
     DOPPEL_RETURN_ERROR_IF(!id && id_len, err, DOPPEL_ERR_PARAM,
-                           "id must not be NULL");
+                           "document %zu: id must not be NULL", doc);
     if (doppel__grow(a, (void **)&c->ids, &c->ids_cap,
                      c->ids_len + id_len + 1, 1) < 0)
         return DOPPEL_NOMEM(err);

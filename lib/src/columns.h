@@ -35,16 +35,33 @@ void doppel__columns_init(doppel__columns *c, unsigned K);
 void doppel__columns_free(doppel__columns *c, const doppel_allocator *a);
 
 /**
- * Make room for `extra` more documents. More than max_docs in all is
- * DOPPEL_ERR_LIMIT with a message naming `what` ("one in-memory dedup").
+ * Make room for `extra` more documents, growing capacity by doubling but
+ * never past max_docs. The caller checks its own limit (with a message
+ * that names it) first; asking for more than max_docs is DOPPEL_ERR_NOMEM.
  */
 int doppel__columns_reserve(doppel__columns *c, size_t extra, size_t max_docs,
-                            const char *what, const doppel_allocator *a,
-                            doppel_error *err);
+                            const doppel_allocator *a, doppel_error *err);
 
 /** Document `doc`'s sketch, writable or read-only. */
-doppel__sketch doppel__columns_sketch(const doppel__columns *c, size_t doc);
-doppel__sketch_cref doppel__columns_cref(const doppel__columns *c, size_t doc);
+static inline doppel__sketch doppel__columns_sketch(const doppel__columns *c,
+                                                    size_t doc)
+{
+    size_t K = c->K;
+    doppel__sketch v = {c->values + doc * K, c->positions + doc * K,
+                        c->lede + doc * DOPPEL__LEDE_BINS,
+                        c->entities + doc * DOPPEL__ENTITY_BINS,
+                        c->meta + doc};
+    return v;
+}
+
+static inline doppel__sketch_cref doppel__columns_cref(
+    const doppel__columns *c, size_t doc)
+{
+    doppel__sketch v = doppel__columns_sketch(c, doc);
+    doppel__sketch_cref r = {v.values, v.positions, v.lede, v.entities,
+                             v.meta};
+    return r;
+}
 
 /**
  * Append n documents, sketched on up to `threads` threads (scratch holds

@@ -50,6 +50,15 @@ char *doppel__strndup(const doppel_allocator *a, const char *s, size_t len);
 int doppel__grow(const doppel_allocator *a, void **p, size_t *cap,
                  size_t need, size_t size);
 
+/**
+ * A hint that the block p[0 .. size) will be read at random, a few cache
+ * lines at a time, all over: on Linux, back it with transparent huge pages
+ * where the system allows it (madvise), so that random access to a large
+ * table costs a cache miss and not also a TLB miss (verification reads the
+ * sketches of a million documents in random order). Elsewhere, nothing.
+ */
+void doppel__advise_random(void *p, size_t size);
+
 /* ----------------------------------------------------------------- errors */
 
 /**

@@ -501,6 +501,8 @@ DOPPEL_API int doppel_parse_date(const char *s, size_t len, int64_t *seconds,
                            "seconds must not be NULL");
     DOPPEL_RETURN_ERROR_IF(!s && len, err, DOPPEL_ERR_PARAM,
                            "date string must not be NULL");
+    if (!s)
+        s = ""; /* NULL + 0 is undefined behaviour */
     cursor c = {s, s + len};
     while (c.p < c.end && is_blank(*c.p))
         c.p++;

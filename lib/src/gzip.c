@@ -67,6 +67,24 @@ const char *doppel__strerror(int errnum, char *buf, size_t cap)
     return buf;
 }
 
+const char *doppel__short_path(const char *path, char *buf)
+{
+    size_t len = strlen(path);
+    if (len < DOPPEL__SHORT_PATH)
+        return path;
+    /* 60 bytes of the start, "...", and the rest from the end. */
+    size_t head = 60, tail = DOPPEL__SHORT_PATH - 1 - head - 3;
+    while (head > 0 && ((unsigned char)path[head] & 0xC0) == 0x80)
+        head--;
+    size_t from = len - tail;
+    while (from < len && ((unsigned char)path[from] & 0xC0) == 0x80)
+        from++;
+    memcpy(buf, path, head);
+    memcpy(buf + head, "...", 3);
+    memcpy(buf + head + 3, path + from, len - from + 1);
+    return buf;
+}
+
 /* ----------------------------------------------------------- the inflater */
 
 typedef enum inflate_status {
@@ -282,7 +300,10 @@ static int fail(doppel__source *s, doppel_error *err, int code,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return doppel__error(err, code, "%s: %s", s->name ? s->name : "?", msg);
+    char sp[DOPPEL__SHORT_PATH];
+    return doppel__error(err, code, "%s: %s",
+                         s->name ? doppel__short_path(s->name, sp) : "?",
+                         msg);
 }
 
 /* Read more of the file into the input buffer (after what is left in it).
@@ -391,15 +412,14 @@ static int read_gzip(doppel__source *s, unsigned char *buf, size_t cap,
         }
         if (s->state == SOURCE_DONE)
             break;
-        if (s->in_pos == s->in_len) {
+        if (s->in_pos == s->in_len && !s->eof)
             DOPPEL_FORWARD_IF_ERROR(fill_input(s, err));
-            if (s->in_pos == s->in_len)
-                return fail(s, err, DOPPEL_ERR_FORMAT,
-                            "truncated gzip stream at byte %llu",
-                            (unsigned long long)s->raw_read);
-        }
+        /* Step even with no input left: the inflater may still hold a
+         * match it had no room to copy, and finishing it may show the
+         * data to be corrupt rather than truncated. */
         const unsigned char *in = s->in + s->in_pos;
         size_t in_left = s->in_len - s->in_pos;
+        unsigned char *out_before = out;
         const char *msg = NULL;
         inflate_status st =
             s->ops->step(s->inflater, &in, &in_left, &out, &out_left, &msg);
@@ -416,6 +436,11 @@ static int read_gzip(doppel__source *s, unsigned char *buf, size_t cap,
             s->state = SOURCE_BETWEEN;
         if (out != buf)
             break;
+        if (st == INFLATE_OK && out == out_before && s->in_pos == s->in_len &&
+            s->eof)
+            return fail(s, err, DOPPEL_ERR_FORMAT,
+                        "truncated gzip stream at byte %llu",
+                        (unsigned long long)s->raw_read);
     }
     *got = (size_t)(out - buf);
     return DOPPEL_OK;
@@ -425,9 +450,10 @@ int doppel__source_read(doppel__source *s, void *buf, size_t cap,
                         size_t *got, doppel_error *err)
 {
     *got = 0;
+    char sp[DOPPEL__SHORT_PATH];
     if (s->state == SOURCE_FAILED || s->state == SOURCE_CLOSED)
-        return doppel__error(err, DOPPEL_ERR_STATE,
-                             "%s: source is %s", s->name ? s->name : "?",
+        return doppel__error(err, DOPPEL_ERR_STATE, "%s: source is %s",
+                             s->name ? doppel__short_path(s->name, sp) : "?",
                              s->state == SOURCE_FAILED ? "in error"
                                                        : "not open");
     if (cap == 0)

@@ -66,4 +66,15 @@ long doppel__read_fd(int fd, void *buf, size_t cap);
 /** strerror_r into buf (thread-safe, no global buffer); returns buf. */
 const char *doppel__strerror(int errnum, char *buf, size_t cap);
 
+/** Room for doppel__short_path's result, NUL included. */
+#define DOPPEL__SHORT_PATH 200
+
+/**
+ * A path for an error message: `path` itself when it is short, else its
+ * beginning, "...", and its end in buf (DOPPEL__SHORT_PATH bytes), cut at
+ * UTF-8 character boundaries. Messages have room for 511 bytes, and a path
+ * deep in a crawl can fill them, cutting off what went wrong.
+ */
+const char *doppel__short_path(const char *path, char *buf);
+
 #endif

@@ -34,12 +34,11 @@ uint64_t doppel__hash_bytes(const void *data, size_t len, uint64_t seed)
     return XXH3_64bits_withSeed(data, len, seed);
 }
 
-void doppel__hash_spans(const unsigned char *text, const uint32_t *start,
-                        const uint32_t *len, size_t n, uint64_t seed,
-                        uint64_t *out)
+uint64_t doppel__hash_word(const void *data, size_t len)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = XXH3_64bits_withSeed(text + start[i], len[i], seed);
+    /* XXH3_64bits is XXH3_64bits_withSeed(.., 0) with the seed folded in
+     * at compile time. */
+    return XXH3_64bits(data, len);
 }
 
 uint64_t doppel__hash_band(const uint16_t *values, unsigned rows,

@@ -13,10 +13,18 @@
 /** XXH3-64 of len bytes with a seed. */
 uint64_t doppel__hash_bytes(const void *data, size_t len, uint64_t seed);
 
-/** out[i] = XXH3-64(text + start[i], len[i], seed) for i < n. */
-void doppel__hash_spans(const unsigned char *text, const uint32_t *start,
-                        const uint32_t *len, size_t n, uint64_t seed,
-                        uint64_t *out);
+/** XXH3-64 of len bytes with seed 0 (doppel__hash_bytes(data, len, 0)). */
+uint64_t doppel__hash_word(const void *data, size_t len);
+
+/** A 64-bit word read from memory as little-endian. */
+static inline uint64_t doppel__le64(uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(x);
+#else
+    return x;
+#endif
+}
 
 /** splitmix64: the next value of the sequence whose state is *state. */
 static inline uint64_t doppel__splitmix64(uint64_t *state)
@@ -38,6 +46,16 @@ static inline uint64_t doppel__mix64(uint64_t h)
     return h;
 }
 
+/** Bits set in x, without assuming a popcount instruction (the portable
+ *  x86-64 baseline has none, and libgcc's fallback is a call). */
+static inline unsigned doppel__popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
 /**
  * Order-sensitive combination of k token hashes into one shingle hash:
  * h = fmix64(fold of rotl(h, 23) ^ t, * odd constant). Each token is hashed
@@ -48,6 +66,11 @@ static inline uint64_t doppel__combine(const uint64_t *t, unsigned k,
                                        uint64_t seed)
 {
     uint64_t h = seed ^ (0x9E3779B97F4A7C15ull * k);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8 /* straight-line code when k is a constant */
+#elif defined(__clang__)
+#pragma unroll 8
+#endif
     for (unsigned j = 0; j < k; j++) {
         h = (h << 23) | (h >> 41);
         h = (h ^ t[j]) * 0x9FB21C651E98DF25ull;

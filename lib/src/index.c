@@ -15,7 +15,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "index.h"
-#include "candidates.h"
 #include "params.h"
 #include "verify.h"
 
@@ -36,10 +35,6 @@ int doppel__index_check_writer(const doppel_index *ix, int nothing_staged,
                            "%s: %s needs the index opened for writing "
                            "(DOPPEL_INDEX_WRITE)",
                            ix->dir, what);
-    DOPPEL_RETURN_ERROR_IF(ix->broken, err, DOPPEL_ERR_STATE,
-                           "%s: a commit could not be read back; open the "
-                           "index again",
-                           ix->dir);
     DOPPEL_RETURN_ERROR_IF(nothing_staged && ix->pending.n, err,
                            DOPPEL_ERR_STATE,
                            "%s: %s: %zu documents are staged; commit or roll "
@@ -75,8 +70,10 @@ static int snapshot_open(snapshot *s, const char *dir, int verify,
                          const doppel_allocator *a, doppel_error *err)
 {
     const doppel__commit *c = &s->commit;
+    uint32_t df_K =
+        doppel__corpus_df_wanted(&c->params) ? c->params.num_perm : 0;
     int rc = doppel__state_open(&s->state, dir, c->state_number,
-                                c->state_sum, a, err);
+                                c->state_sum, df_K, a, err);
     if (rc < 0)
         return rc;
     s->segs = doppel__calloc_array(a, c->nsegs ? c->nsegs : 1,
@@ -208,6 +205,42 @@ int doppel__index_doc(const doppel_index *ix, uint32_t pos, uint32_t *number,
     return DOPPEL_OK;
 }
 
+/* -------------------------------------------------------- corpus table */
+
+int doppel__index_df_copy(const doppel_index *ix, uint16_t **table,
+                          uint64_t *docs, doppel_error *err)
+{
+    const doppel__state *st = &ix->state;
+    *table = NULL;
+    *docs = st->df_docs;
+    if (!st->df)
+        return DOPPEL_OK;
+    size_t cells = (size_t)st->df_K * 65536u;
+    *table = doppel__malloc_array(ix->alloc, cells, sizeof **table);
+    if (!*table)
+        return DOPPEL_NOMEM(err);
+    memcpy(*table, st->df, cells * sizeof **table);
+    return DOPPEL_OK;
+}
+
+void doppel__index_df_recount(const doppel_index *ix, const uint64_t *deleted,
+                              uint16_t *table, uint64_t *docs)
+{
+    unsigned K = ix->state.df_K;
+    memset(table, 0, (size_t)K * 65536u * sizeof *table);
+    *docs = 0;
+    for (uint32_t s = 0; s < ix->commit.nsegs; s++) {
+        const doppel__seg *g = &ix->segs[s];
+        for (uint32_t l = 0; l < g->n; l++) {
+            if (doppel__bit(deleted, ix->base[s] + l) ||
+                (g->meta[l].flags & DOPPEL__SIG_EMPTY))
+                continue;
+            doppel__corpus_df_count(table, g->values + (size_t)l * K, K);
+            (*docs)++;
+        }
+    }
+}
+
 /* ------------------------------------------------------ removing files */
 
 typedef struct {
@@ -317,45 +350,49 @@ int doppel__index_apply(doppel_index *ix, const doppel__change *ch,
     for (uint32_t i = 0; rc == DOPPEL_OK && i < nsegs; i++) {
         uint32_t live = 0;
         for (uint32_t l = 0; l < next.segs[i].docs; l++)
-            live += !doppel__bit(ch->deleted, (uint32_t)(pos + l));
+            live += !doppel__bit(ch->state.deleted, (uint32_t)(pos + l));
         next.segs[i].live = live;
         pos += next.segs[i].docs;
     }
-    if (rc == DOPPEL_OK && pos != ch->P)
+    if (rc == DOPPEL_OK && pos != ch->state.P)
         rc = doppel__error(err, DOPPEL_ERR_STATE,
                            "internal error: %u positions for %llu documents",
-                           ch->P, (unsigned long long)pos);
+                           ch->state.P, (unsigned long long)pos);
     if (rc == DOPPEL_OK)
-        rc = doppel__state_write(ix->vfs, ix->dir, state_no, ch->P,
-                                 ch->labels, ch->deleted, ch->sizes, ch->C,
+        rc = doppel__state_write(ix->vfs, ix->dir, state_no, &ch->state,
                                  &next.state_size, &next.state_sum, a, err);
     /* Names created for this commit must be durable before COMMIT names
      * them. */
     if (rc == DOPPEL_OK)
         rc = doppel__vfs_sync_dir(ix->vfs, ix->dir, err);
+    /* The new snapshot is opened before COMMIT names it: once the rename
+     * is done nothing can fail (not even an allocation), so a failed call
+     * always leaves the index and the handle as they were. */
+    snapshot s;
+    memset(&s, 0, sizeof s);
+    if (rc == DOPPEL_OK)
+        rc = doppel__commit_copy(&s.commit, &next, a, err);
+    if (rc == DOPPEL_OK)
+        rc = snapshot_open(&s, ix->dir, 0, &ix->lay, a, err);
     if (rc == DOPPEL_OK)
         rc = doppel__commit_write(&next, ix->vfs, ix->dir, a, err);
+    doppel__commit_free(&next, a);
     if (rc < 0) {
         /* Not committed: the files written for it are nobody's. */
+        snapshot_free(&s, a);
         if (with_seg)
             remove_file(ix, 1, seg_no);
         remove_file(ix, 0, state_no);
-        doppel__commit_free(&next, a);
         return rc;
     }
-    doppel__commit_free(&next, a);
     if (committed)
         *committed = 1;
-    /* We hold the lock, so nothing we just wrote can be missing; failing
-     * here means the files cannot be read back. */
-    rc = load(ix, 0, err);
-    if (rc < 0) {
-        ix->broken = 1;
-        return doppel__error_prefix(err, rc,
-                                    "%s: committed, but the new commit "
-                                    "cannot be read back",
-                                    ix->dir);
-    }
+    snapshot old = {ix->commit, ix->segs, ix->base, ix->state};
+    snapshot_free(&old, a);
+    ix->commit = s.commit;
+    ix->segs = s.segs;
+    ix->base = s.base;
+    ix->state = s.state;
     collect_garbage(ix);
     return DOPPEL_OK;
 }
@@ -381,9 +418,18 @@ static int create_commit(doppel_index *ix, const doppel_params *params,
     c.params = *params;
     c.fingerprint = doppel__params_fingerprint(params);
     uint64_t none = 0;
-    int rc = doppel__state_write(ix->vfs, ix->dir, c.state_number, 0, NULL,
-                                 &none, NULL, 0, &c.state_size, &c.state_sum,
-                                 ix->alloc, err);
+    doppel__state_data st = {0, NULL, &none, NULL, 0, NULL, 0, 0};
+    int rc = DOPPEL_OK;
+    if (doppel__corpus_df_wanted(params)) { /* an empty table */
+        st.df_K = params->num_perm;
+        st.df = doppel__calloc_array(ix->alloc, (size_t)st.df_K * 65536u,
+                                     sizeof *st.df);
+        if (!st.df)
+            return DOPPEL_NOMEM(err);
+    }
+    rc = doppel__state_write(ix->vfs, ix->dir, c.state_number, &st,
+                             &c.state_size, &c.state_sum, ix->alloc, err);
+    doppel__free(ix->alloc, (void *)(uintptr_t)st.df);
     if (rc == DOPPEL_OK)
         rc = doppel__vfs_sync_dir(ix->vfs, ix->dir, err);
     if (rc == DOPPEL_OK)
@@ -462,6 +508,10 @@ int doppel__index_open_vfs(doppel_index **out, const char *path,
         doppel__commit probe;
         doppel_error ignored = {0};
         rc = doppel__commit_read(&probe, path, a, &ignored);
+        if (rc == DOPPEL_ERR_NOMEM) {
+            rc = DOPPEL_NOMEM(err);
+            goto fail;
+        }
         if (rc != DOPPEL_ERR_NOTFOUND) {
             if (rc == DOPPEL_OK)
                 doppel__commit_free(&probe, a);
@@ -648,7 +698,7 @@ DOPPEL_API int doppel_index_scan(const doppel_index *ix,
         } else {
             doppel__sketch_cref b = doppel__index_cref(ix, r);
             doppel_match m;
-            doppel__verify(&a, &b, K, &ix->params, &m);
+            doppel__verify(&a, &b, K, &ix->params, NULL, &m);
             e.similarity = (double)(float)m.similarity;
         }
         e.cluster_size = doppel__cluster_size(st->sizes, st->C, r);

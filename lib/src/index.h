@@ -36,8 +36,6 @@ struct doppel_index {
     unsigned flags;
     unsigned threads;
     int lock_fd;          /* the writer's lock, -1 for a reader */
-    int broken;           /* a commit was made but could not be read back:
-                             the handle refuses to write */
     doppel_sketcher *sk;
     doppel_params params; /* the commit's */
     doppel__seg_layout lay;
@@ -97,30 +95,47 @@ static inline int doppel__index_deleted(const doppel_index *ix, uint32_t pos)
  * A change to commit (doppel__index_apply): the new commit's segments are
  * the current ones listed in keep[0..nkeep) (by index, in order), with a
  * new segment written from `src` (unless src.n is 0) inserted before
- * keep[insert_at]; the new state is given for the positions of that list.
+ * keep[insert_at]; the new state is given for the positions of that list
+ * (its corpus table: the current one, ix->state.df, when the live
+ * documents stay the same).
  */
 typedef struct doppel__change {
     doppel__docsrc src;       /* documents of the new segment, or n = 0 */
     const uint32_t *postings; /* the new segment's, or NULL to build */
     const uint32_t *keep;
     uint32_t nkeep, insert_at;
-    uint32_t P;               /* positions of the new segment list */
-    const uint32_t *labels;
-    const uint64_t *deleted;
-    const uint32_t *sizes;
-    uint32_t C;
+    doppel__state_data state; /* for the positions of the new list */
     uint32_t next_number;
 } doppel__change;
 
 /**
  * Commit a change: write the new segment and state file under fresh
- * numbers, then COMMIT (commit.c), load the new snapshot and remove files
- * no longer named. Writer only. If this fails before COMMIT is replaced,
+ * numbers, open them as the new snapshot, then replace COMMIT (commit.c)
+ * and remove files no longer named. Writer only. If this fails before COMMIT is replaced,
  * the index is unchanged and no new file is left; *committed (may be
- * NULL) says whether COMMIT was replaced.
+ * NULL) says whether COMMIT was replaced; after that nothing fails.
  */
 int doppel__index_apply(doppel_index *ix, const doppel__change *ch,
                         int *committed, doppel_error *err);
+
+/* ------------------------------------------------------ corpus table */
+
+/**
+ * A copy of the snapshot's corpus table (verify.h), to be changed for the
+ * next commit, and the number of documents counted in it; *table is NULL
+ * when the index's parameters use none.
+ */
+int doppel__index_df_copy(const doppel_index *ix, uint16_t **table,
+                          uint64_t *docs, doppel_error *err);
+
+/**
+ * Count the table again from the snapshot's documents that `deleted`
+ * (P bits) leaves live: what a removal does when a count it must lower
+ * had saturated. table has K x 65536 entries; *docs gets the documents
+ * counted.
+ */
+void doppel__index_df_recount(const doppel_index *ix, const uint64_t *deleted,
+                              uint16_t *table, uint64_t *docs);
 
 /** DOPPEL_ERR_STATE unless the handle is a usable writer, with nothing
  *  staged if nothing_staged. */

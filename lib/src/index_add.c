@@ -33,6 +33,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for n more staged documents, within the index's limit. */
+static int stage_room(doppel_index *ix, size_t n, doppel_error *err)
+{
+    size_t room = DOPPEL__INDEX_MAX_DOCS - ix->state.P;
+    DOPPEL_RETURN_ERROR_IF(n > room || ix->pending.n > room - n, err,
+                           DOPPEL_ERR_LIMIT,
+                           "%s: too many documents for the index (the limit "
+                           "is %zu)",
+                           ix->dir, DOPPEL__INDEX_MAX_DOCS);
+    return doppel__columns_reserve(&ix->pending, n, room, ix->alloc, err);
+}
+
 DOPPEL_API int doppel_index_add(doppel_index *ix, const doppel_doc *docs,
                                 size_t n, doppel_error *err)
 {
@@ -41,9 +53,7 @@ DOPPEL_API int doppel_index_add(doppel_index *ix, const doppel_doc *docs,
                            "docs must not be NULL");
     if (n == 0)
         return DOPPEL_OK;
-    size_t room = DOPPEL__INDEX_MAX_DOCS - ix->state.P;
-    DOPPEL_FORWARD_IF_ERROR(doppel__columns_reserve(
-        &ix->pending, n, room, "the index", ix->alloc, err));
+    DOPPEL_FORWARD_IF_ERROR(stage_room(ix, n, err));
     return doppel__columns_add_batch(&ix->pending, ix->sk, ix->scratch,
                                      ix->threads, docs, n, ix->alloc, err);
 }
@@ -65,9 +75,7 @@ DOPPEL_API int doppel_index_add_signature(doppel_index *ix, const char *id,
                              "sketches differ from the index's",
                              ix->dir);
     }
-    size_t room = DOPPEL__INDEX_MAX_DOCS - ix->state.P;
-    DOPPEL_FORWARD_IF_ERROR(doppel__columns_reserve(
-        &ix->pending, 1, room, "the index", ix->alloc, err));
+    DOPPEL_FORWARD_IF_ERROR(stage_room(ix, 1, err));
     return doppel__columns_add_signature(&ix->pending, id, id_len, sig, date,
                                          ix->alloc, err);
 }
@@ -143,7 +151,9 @@ static void postings_range(void *vctx, unsigned worker, size_t lo, size_t hi)
     doppel__band_entry *e = doppel__malloc_array(a, m ? m : 1, sizeof *e);
     doppel__band_entry *tmp = doppel__malloc_array(a, m ? m : 1,
                                                    sizeof *tmp);
-    if (!e || !tmp) {
+    size_t *count = doppel__malloc_array(a, doppel__lsh_sort_count_len(m),
+                                         sizeof *count);
+    if (!e || !tmp || !count) {
         c->rc[worker] = DOPPEL_ERR_NOMEM;
         lo = hi;
     }
@@ -157,7 +167,7 @@ static void postings_range(void *vctx, unsigned worker, size_t lo, size_t hi)
             e[k].doc = (uint32_t)i;
             k++;
         }
-        doppel__lsh_sort_entries(e, tmp, m);
+        doppel__lsh_sort_entries(e, tmp, m, count);
         uint32_t *keys = b->post + g * 2 * m, *docs = keys + m;
         uint32_t *lows = b->lows + g * m;
         for (size_t i = 0; i < m; i++) {
@@ -168,6 +178,7 @@ static void postings_range(void *vctx, unsigned worker, size_t lo, size_t hi)
     }
     doppel__free(a, e);
     doppel__free(a, tmp);
+    doppel__free(a, count);
 }
 
 static int build_postings(batch *b, doppel_error *err)
@@ -540,21 +551,6 @@ done:
 
 /* ------------------------------------------------------------- results */
 
-/* The index of verified pair (a, b), a < b, or SIZE_MAX. */
-static size_t verified_sim(const verified *v, uint32_t x, uint32_t y)
-{
-    uint64_t want = x < y ? ((uint64_t)x << 32 | y) : ((uint64_t)y << 32 | x);
-    size_t lo = 0, hi = v->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v->pair[mid] < want)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < v->n && v->pair[lo] == want ? lo : SIZE_MAX;
-}
-
 /* The reference of any position, archive or batch. */
 static int any_ref(doppel_index_result *r, const batch *b, uint32_t pos,
                    doppel__rref *ref, doppel_error *err)
@@ -615,14 +611,12 @@ static int build_result(const batch *b, const verified *v,
         e->cluster_size = doppel__cluster_size(sizes, C, rep);
         if (rep == pos) {
             e->similarity = 1.0;
-        } else if ((k = verified_sim(v, rep, pos)) != SIZE_MAX) {
-            /* Verified with its representative already: the similarity
-             * (Jaccard or containment) is the same whatever the order. */
-            e->similarity = v->sim[k];
         } else {
+            /* As a dedup reports it: (member, representative), without
+             * the corpus rule (which never changes a similarity). */
             doppel__sketch_cref s = pos_sketch(b, rep);
             doppel_match m;
-            doppel__verify(&d, &s, K, &ix->params, &m);
+            doppel__verify(&d, &s, K, &ix->params, NULL, &m);
             e->similarity = (double)(float)m.similarity;
         }
     }
@@ -640,9 +634,51 @@ static int build_result(const batch *b, const verified *v,
 
 /* -------------------------------------------------------------- commit */
 
-static doppel__sketch_cref cand_sketch(const void *ctx, uint32_t pos)
+static doppel__sketch_cref batch_sketch(const void *ctx, uint32_t i)
 {
-    return pos_sketch(ctx, pos);
+    const batch *b = ctx;
+    return doppel__columns_cref(b->B, i);
+}
+
+/* The corpus table after the commit: the index's, plus the batch's
+ * non-empty documents (NULL when the parameters do not use one). */
+static int batch_df(const batch *b, uint16_t **table, uint64_t *docs,
+                    doppel_error *err)
+{
+    const doppel_index *ix = b->ix;
+    DOPPEL_FORWARD_IF_ERROR(doppel__index_df_copy(ix, table, docs, err));
+    if (!*table)
+        return DOPPEL_OK;
+    for (size_t i = 0; i < b->B->n; i++) {
+        if (b->B->meta[i].flags & DOPPEL__SIG_EMPTY)
+            continue;
+        doppel__corpus_df_count(*table, b->B->values + i * b->B->K,
+                                b->B->K);
+        (*docs)++;
+    }
+    return DOPPEL_OK;
+}
+
+/* Verify the candidates as a dedup over the archive and the batch would:
+ * the same verifier, and the same corpus table (df, may be NULL). */
+static int verify_batch(const batch *b, const doppel__pairvec *cand,
+                        const doppel__corpus_df *df, float *sim,
+                        uint8_t *dup, doppel_error *err)
+{
+    const doppel_index *ix = b->ix;
+    unsigned K = ix->params.num_perm;
+    uint8_t *index = NULL;
+    size_t nb = b->B->n;
+    if (K <= 256 && cand->n) { /* else verification sorts bins per pair */
+        index = doppel__malloc_array(ix->alloc, nb, 2 * (size_t)K);
+        if (!index)
+            return DOPPEL_NOMEM(err);
+        doppel__spread_indexes(batch_sketch, b, nb, K, ix->threads, index);
+    }
+    doppel__verify_candidates(cand->v, cand->n, pos_sketch, b, b->P, index,
+                              &ix->params, df, ix->threads, sim, dup);
+    doppel__free(ix->alloc, index);
+    return DOPPEL_OK;
 }
 
 DOPPEL_API int doppel_index_commit(doppel_index *ix,
@@ -673,9 +709,13 @@ DOPPEL_API int doppel_index_commit(doppel_index *ix,
     uint32_t *labels = NULL, *sizes = NULL, C = 0;
     doppel_index_result *r = NULL;
     uint32_t *keep = NULL;
+    uint16_t *df = NULL;
+    uint64_t df_docs = 0;
     int rc = build_postings(&b, err);
     if (rc == DOPPEL_OK)
         rc = find_candidates(&b, &cand, err);
+    if (rc == DOPPEL_OK)
+        rc = batch_df(&b, &df, &df_docs, err);
     if (rc == DOPPEL_OK) {
         sim = doppel__malloc_array(a, cand.n ? cand.n : 1, sizeof *sim);
         dup = doppel__malloc_array(a, cand.n ? cand.n : 1, 1);
@@ -683,8 +723,11 @@ DOPPEL_API int doppel_index_commit(doppel_index *ix,
             rc = DOPPEL_NOMEM(err);
     }
     if (rc == DOPPEL_OK) {
-        doppel__verify_candidates(cand.v, cand.n, cand_sketch, &b,
-                                  &ix->params, ix->threads, sim, dup);
+        doppel__corpus_df cdf = {df, doppel__corpus_df_threshold(df_docs),
+                                 NULL};
+        rc = verify_batch(&b, &cand, df ? &cdf : NULL, sim, dup, err);
+    }
+    if (rc == DOPPEL_OK) {
         /* Keep the verified ones, in place. */
         for (size_t i = 0; i < cand.n; i++)
             if (dup[i]) {
@@ -720,11 +763,8 @@ DOPPEL_API int doppel_index_commit(doppel_index *ix,
                              keep,
                              ix->commit.nsegs,
                              ix->commit.nsegs,
-                             P + (uint32_t)nb,
-                             labels,
-                             deleted,
-                             sizes,
-                             C,
+                             {P + (uint32_t)nb, labels, deleted, sizes, C, df,
+                              ix->state.df_K, df_docs},
                              b.first + (uint32_t)nb};
         rc = doppel__index_apply(ix, &ch, &committed, err);
     }
@@ -740,6 +780,7 @@ DOPPEL_API int doppel_index_commit(doppel_index *ix,
     doppel__free(a, labels);
     doppel__free(a, sizes);
     doppel__free(a, keep);
+    doppel__free(a, df);
     if (rc < 0) {
         doppel_index_result_free(r);
         return rc;

@@ -33,12 +33,22 @@ typedef struct choose_ctx {
     const uint32_t *members; /* positions, ascending */
 } choose_ctx;
 
+/* What a dedup compares members by: their values, and their ledes. */
 static double member_similarity(const void *vctx, uint32_t x, uint32_t y)
 {
     const choose_ctx *c = vctx;
     doppel__sketch_cref a = c->rg->sketch(c->rg->ctx, c->members[x]);
     doppel__sketch_cref b = c->rg->sketch(c->rg->ctx, c->members[y]);
     return doppel__minhash_similarity(a.values, b.values, c->rg->K);
+}
+
+static double member_lede_similarity(const void *vctx, uint32_t x,
+                                     uint32_t y)
+{
+    const choose_ctx *c = vctx;
+    doppel__sketch_cref a = c->rg->sketch(c->rg->ctx, c->members[x]);
+    doppel__sketch_cref b = c->rg->sketch(c->rg->ctx, c->members[y]);
+    return doppel__minhash_similarity(a.lede, b.lede, DOPPEL__LEDE_BINS);
 }
 
 /* Index of rep in the ascending touched list (it is there). */
@@ -147,11 +157,11 @@ int doppel__index_regroup(const doppel__regroup *rg, uint32_t **labels_out,
             rarity[i] = s.meta->rarity;
         }
         choose_ctx cc = {rg, m};
-        uint32_t best = k == 1 ? 0
-                               : doppel__cluster_choose(local, k, dates,
-                                                        rarity,
-                                                        member_similarity,
-                                                        &cc);
+        uint32_t best =
+            k == 1 ? 0
+                   : doppel__cluster_choose(local, k, dates, rarity,
+                                            member_similarity,
+                                            member_lede_similarity, &cc);
         uint32_t rep = m[best];
         for (uint32_t i = 0; i < k; i++)
             labels[m[i]] = rep;

@@ -24,6 +24,7 @@
  * segment with more removed than live documents is rewritten alone.
  */
 #include "index.h"
+#include "verify.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +54,15 @@ static void merge_doc(const void *ctx, size_t i, doppel__docref *out)
 /*
  * Commit a new layout: segments [lo, hi) merged into one (their live
  * documents; none if they have none), every other segment kept unless it
- * has no live document. labels, deleted, sizes and C describe the current
- * positions after the change being committed (removals).
+ * has no live document. `after` describes the current positions after the
+ * change being committed (removals), its corpus table included.
  */
 static int rewrite(doppel_index *ix, uint32_t lo, uint32_t hi,
-                   const uint32_t *labels, const uint64_t *deleted,
-                   const uint32_t *sizes, uint32_t C, doppel_error *err)
+                   const doppel__state_data *after, doppel_error *err)
 {
+    const uint32_t *labels = after->labels, *sizes = after->sizes;
+    const uint64_t *deleted = after->deleted;
+    uint32_t C = after->C;
     const doppel_allocator *a = ix->alloc;
     uint32_t S = ix->commit.nsegs, P = ix->state.P;
     uint32_t *remap = doppel__malloc_array(a, P ? P : 1, sizeof *remap);
@@ -151,11 +154,8 @@ static int rewrite(doppel_index *ix, uint32_t lo, uint32_t hi,
                          keep,
                          nkeep,
                          insert_at,
-                         np,
-                         nlabels,
-                         ndeleted,
-                         nsizes,
-                         C,
+                         {np, nlabels, ndeleted, nsizes, C, after->df,
+                          after->df_K, after->df_docs},
                          ix->commit.next_number};
     rc = doppel__index_apply(ix, &ch, NULL, err);
 done:
@@ -203,11 +203,17 @@ static int remove_where(doppel_index *ix, doc_pred pred, const void *ctx,
     uint32_t *touched = NULL, *group = NULL, *labels = NULL, *sizes = NULL;
     uint32_t C = 0;
     size_t count = 0, cap = 0;
+    uint16_t *df = NULL;
+    uint64_t df_docs = 0;
+    int exact = 1;
     int rc = DOPPEL_OK;
     if (!deleted) {
         rc = DOPPEL_NOMEM(err);
         goto done;
     }
+    rc = doppel__index_df_copy(ix, &df, &df_docs, err);
+    if (rc < 0)
+        goto done;
     if (words)
         memcpy(deleted, st->deleted, words * 8);
     for (uint32_t p = 0; p < P && rc == DOPPEL_OK; p++) {
@@ -218,6 +224,11 @@ static int remove_where(doppel_index *ix, doc_pred pred, const void *ctx,
         if (rc < 0 || !hit)
             continue;
         doppel__bit_set(deleted, p);
+        doppel__sketch_cref c = doppel__index_cref(ix, p);
+        if (df && !(c.meta->flags & DOPPEL__SIG_EMPTY)) {
+            exact &= doppel__corpus_df_uncount(df, c.values, st->df_K);
+            df_docs--;
+        }
         if (doppel__grow(a, (void **)&touched, &cap, count + 1,
                          sizeof *touched) < 0) {
             rc = DOPPEL_NOMEM(err);
@@ -231,6 +242,8 @@ static int remove_where(doppel_index *ix, doc_pred pred, const void *ctx,
         *removed = count;
     if (count == 0)
         goto done;
+    if (df && !exact) /* a saturated count: count the live ones again */
+        doppel__index_df_recount(ix, deleted, df, &df_docs);
     qsort(touched, count, sizeof *touched, cmp_u32);
     uint32_t nt = 0;
     for (size_t i = 0; i < count; i++)
@@ -248,9 +261,12 @@ static int remove_where(doppel_index *ix, doc_pred pred, const void *ctx,
                           group,     nt,      nt,         ix_sketch,
                           ix_date,   ix,      ix->params.num_perm};
     rc = doppel__index_regroup(&rg, &labels, &sizes, &C, a, err);
+    doppel__state_data after = {P,  labels, deleted,    sizes,
+                                C,  df,     st->df_K,   df_docs};
     if (rc == DOPPEL_OK)
-        rc = rewrite(ix, 0, 0, labels, deleted, sizes, C, err);
+        rc = rewrite(ix, 0, 0, &after, err);
 done:
+    doppel__free(a, df);
     doppel__free(a, deleted);
     doppel__free(a, touched);
     doppel__free(a, group);
@@ -369,6 +385,15 @@ DOPPEL_API int doppel_index_expire(doppel_index *ix, int64_t before,
 
 /* ------------------------------------------------------------- merging */
 
+/* The snapshot's state as it is (a merge changes positions only). */
+static doppel__state_data current(const doppel_index *ix)
+{
+    const doppel__state *st = &ix->state;
+    doppel__state_data d = {st->P,  st->labels, st->deleted, st->sizes,
+                            st->C,  st->df,     st->df_K,    st->df_docs};
+    return d;
+}
+
 static int ids_fit(const doppel_index *ix, uint32_t lo, uint32_t hi)
 {
     uint64_t bytes = 0;
@@ -408,9 +433,8 @@ DOPPEL_API int doppel_index_merge(doppel_index *ix, doppel_error *err)
     uint32_t lo, hi;
     /* Each merge leaves the policy with less to do; a few rounds at most. */
     for (int round = 0; round < 8 && next_merge(ix, &lo, &hi); round++) {
-        const doppel__state *st = &ix->state;
-        DOPPEL_FORWARD_IF_ERROR(rewrite(ix, lo, hi, st->labels, st->deleted,
-                                        st->sizes, st->C, err));
+        doppel__state_data now = current(ix);
+        DOPPEL_FORWARD_IF_ERROR(rewrite(ix, lo, hi, &now, err));
     }
     return DOPPEL_OK;
 }
@@ -427,5 +451,6 @@ DOPPEL_API int doppel_index_compact(doppel_index *ix, doppel_error *err)
                            "%s: the ids of all documents take more than %u "
                            "bytes, more than one segment can hold",
                            ix->dir, UINT32_MAX);
-    return rewrite(ix, 0, S, st->labels, st->deleted, st->sizes, st->C, err);
+    doppel__state_data now = current(ix);
+    return rewrite(ix, 0, S, &now, err);
 }

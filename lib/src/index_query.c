@@ -229,13 +229,19 @@ static int match_one(const doppel_index *ix, size_t doc,
     if (w->ncand > 1)
         qsort(w->cand, w->ncand, sizeof *w->cand, cmp_u32);
     unsigned K = ix->params.num_perm;
+    /* The corpus table as committing this document alone would make it:
+     * the index's, with the document counted in. */
+    const doppel__state *st = &ix->state;
+    doppel__corpus_df df = {st->df,
+                            doppel__corpus_df_threshold(st->df_docs + 1),
+                            q->values};
     for (size_t i = 0; i < w->ncand; i++) {
         if (i && w->cand[i] == w->cand[i - 1])
             continue;
         doppel__sketch_cref c = doppel__index_cref(ix, w->cand[i]);
         doppel_match m;
         /* (index document, new one): the order an add verifies in. */
-        doppel__verify(&c, q, K, &ix->params, &m);
+        doppel__verify(&c, q, K, &ix->params, st->df ? &df : NULL, &m);
         if (!m.duplicate)
             continue;
         if (doppel__grow(a, (void **)&w->m, &w->cap, w->n + 1,
@@ -329,7 +335,7 @@ static int query_columns(const doppel_index *ix, const doppel__columns *docs,
             rc = doppel__result_pos_ref(r, ix, rep, &e->rep, err);
             doppel__sketch_cref rc_ = doppel__index_cref(ix, rep);
             doppel_match m;
-            doppel__verify(&q, &rc_, K, &ix->params, &m);
+            doppel__verify(&q, &rc_, K, &ix->params, NULL, &m);
             e->similarity = (double)(float)m.similarity;
             e->cluster_size = doppel__cluster_size(st->sizes, st->C, rep);
         }
@@ -362,13 +368,15 @@ DOPPEL_API int doppel_index_query(const doppel_index *ix,
     unsigned threads = ix->threads;
     doppel__columns cols;
     doppel__columns_init(&cols, ix->params.num_perm);
+    DOPPEL_RETURN_ERROR_IF(n > DOPPEL__INDEX_MAX_DOCS, err, DOPPEL_ERR_LIMIT,
+                           "one query takes at most %zu documents",
+                           DOPPEL__INDEX_MAX_DOCS);
     doppel__scratch *scratch = doppel__calloc_array(a, threads,
                                                     sizeof *scratch);
     if (!scratch)
         return DOPPEL_NOMEM(err);
     int rc = doppel__columns_reserve(&cols, n ? n : 1,
-                                     DOPPEL__INDEX_MAX_DOCS, "one query", a,
-                                     err);
+                                     DOPPEL__INDEX_MAX_DOCS, a, err);
     if (rc == DOPPEL_OK)
         rc = doppel__columns_add_batch(&cols, ix->sk, scratch, threads, docs,
                                        n, a, err);
@@ -400,8 +408,8 @@ DOPPEL_API int doppel_index_query_signature(const doppel_index *ix,
     const doppel_allocator *a = ix->alloc;
     doppel__columns cols;
     doppel__columns_init(&cols, ix->params.num_perm);
-    int rc = doppel__columns_reserve(&cols, 1, DOPPEL__INDEX_MAX_DOCS,
-                                     "one query", a, err);
+    int rc = doppel__columns_reserve(&cols, 1, DOPPEL__INDEX_MAX_DOCS, a,
+                                     err);
     if (rc == DOPPEL_OK)
         rc = doppel__columns_add_signature(&cols, "", 0, sig, DOPPEL_NO_DATE,
                                            a, err);

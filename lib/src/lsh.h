@@ -67,16 +67,29 @@ int doppel__lsh_candidates(const uint16_t *values, size_t stride,
                            doppel__pairvec *out, uint64_t *hot_buckets,
                            const doppel_allocator *a);
 
+/** doppel__lsh_candidates on up to `threads` threads (bands split between
+ *  them); the same pairs in the same order. */
+int doppel__lsh_candidates_mt(const uint16_t *values, size_t stride,
+                              const uint8_t *skip, uint8_t skip_mask,
+                              size_t n, unsigned bands, unsigned rows,
+                              unsigned band_seed, doppel__pairvec *out,
+                              uint64_t *hot_buckets, unsigned threads,
+                              const doppel_allocator *a);
+
 /** One document's key in one band. */
 typedef struct doppel__band_entry {
     uint64_t key;
     uint32_t doc;
 } doppel__band_entry;
 
-/** Sort entries by key, keeping the order of equal keys (LSD radix);
- *  tmp holds n entries. */
+/** Entries of the count[] buffer doppel__lsh_sort_entries needs for n. */
+size_t doppel__lsh_sort_count_len(size_t n);
+
+/** Sort entries by key, keeping the order of equal keys (the linear
+ *  bucket sort of lsh.c); tmp holds n entries, count
+ *  doppel__lsh_sort_count_len(n). */
 void doppel__lsh_sort_entries(doppel__band_entry *e, doppel__band_entry *tmp,
-                              size_t n);
+                              size_t n, size_t *count);
 
 /** Sort the pairs and drop repeats. */
 int doppel__pairs_unique(doppel__pairvec *p, const doppel_allocator *a);

@@ -26,89 +26,102 @@
 
 #define DOPPEL__DENSIFY_PROBES 32
 
-static inline unsigned bin_of(uint64_t h, unsigned K)
+/* Each bin keeps one 64-bit key (minhash.h: doppel__oph_add): the 32-bit
+ * value in the high bits and, with positions, the shingle's position in
+ * the low 8, so that one unsigned minimum per shingle keeps both.
+ * Positions never decrease along the shingles, so among equal values the
+ * minimum key is the earliest shingle, exactly as a strict "value <
+ * minimum" update keeps it. A bin no shingle reached keeps
+ * DOPPEL__OPH_EMPTY, above every real key. */
+unsigned doppel__oph_finish(uint64_t *key, unsigned K, uint64_t seed,
+                            doppel__mh *out, uint8_t *positions)
 {
-    return (unsigned)(((h >> 32) * (uint64_t)K) >> 32);
+    unsigned shift = positions ? 8 : 0;
+    /* Which bins were filled, frozen in a bitmap before any empty bin
+     * borrows (so that an empty bin can take its donor's key in place). */
+    uint64_t filled[4096 / 64];
+    unsigned words = (K + 63) / 64, nonempty = 0;
+    for (unsigned w = 0; w < words; w++) {
+        unsigned lo = w * 64, hi = lo + 64 < K ? lo + 64 : K;
+        uint64_t m = 0;
+        for (unsigned i = lo; i < hi; i++)
+            m |= (uint64_t)(key[i] != DOPPEL__OPH_EMPTY) << (i - lo);
+        filled[w] = m;
+        nonempty += doppel__popcount64(m);
+    }
+    if (nonempty == 0) {
+        for (unsigned i = 0; i < K; i++)
+            out[i] = (doppel__mh)UINT32_MAX;
+        if (positions)
+            memset(positions, 0, K);
+        return 0;
+    }
+#define FILLED(b) ((filled[(b) >> 6] >> ((b) & 63)) & 1)
+    if (nonempty < K) {
+        /* Empty bins borrow from a filled bin: the first filled bin hit by
+         * a probe sequence seeded by the bin number, or after
+         * DOPPEL__DENSIFY_PROBES misses the next filled bin to the right
+         * (circularly; next[] is built the first time it is needed). */
+        uint16_t next[4096];
+        int have_next = 0;
+        for (unsigned w = 0; w < words; w++) {
+            uint64_t empty = ~filled[w];
+            if (w == words - 1 && K % 64)
+                empty &= (1ull << (K % 64)) - 1;
+            while (empty) {
+                unsigned i = w * 64 + (unsigned)__builtin_ctzll(empty);
+                empty &= empty - 1;
+                uint64_t state = seed ^ (0xD6E8FEB86659FD93ull * (i + 1));
+                unsigned j = K;
+                for (unsigned attempt = 0; attempt < DOPPEL__DENSIFY_PROBES;
+                     attempt++) {
+                    unsigned c =
+                        doppel__oph_bin(doppel__splitmix64(&state), K);
+                    if (FILLED(c)) {
+                        j = c;
+                        break;
+                    }
+                }
+                if (j == K) {
+                    if (!have_next) {
+                        unsigned last = K;
+                        for (unsigned pass = 0; pass < 2; pass++)
+                            for (unsigned x = K; x-- > 0;) {
+                                if (FILLED(x))
+                                    last = x;
+                                if (last != K)
+                                    next[x] = (uint16_t)last;
+                            }
+                        have_next = 1;
+                    }
+                    j = next[i];
+                }
+                key[i] = key[j];
+            }
+        }
+    }
+#undef FILLED
+    for (unsigned i = 0; i < K; i++)
+        out[i] = (doppel__mh)(key[i] >> shift);
+    if (positions)
+        for (unsigned i = 0; i < K; i++)
+            positions[i] = (uint8_t)key[i];
+    return nonempty;
 }
 
 unsigned doppel__minhash_one_perm(const uint64_t *h, const uint8_t *pos,
                                   size_t n, unsigned K, uint64_t seed,
                                   doppel__mh *out, uint8_t *positions)
 {
-    uint32_t values[4096]; /* full-precision minima */
-    /* filled[] as a bitmap: a value of UINT32_MAX is a legal minimum. */
-    uint64_t filled[4096 / 64];
-    unsigned words = (K + 63) / 64;
-    memset(filled, 0, words * sizeof filled[0]);
-    for (unsigned i = 0; i < K; i++)
-        values[i] = UINT32_MAX;
-    if (positions) {
-        memset(positions, 0, K);
-        for (size_t i = 0; i < n; i++) {
-            unsigned b = bin_of(h[i], K);
-            uint32_t v = (uint32_t)h[i];
-            uint64_t bit = 1ull << (b & 63);
-            if (v < values[b] || !(filled[b >> 6] & bit)) {
-                values[b] = v;
-                positions[b] = pos[i];
-            }
-            filled[b >> 6] |= bit;
-        }
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            unsigned b = bin_of(h[i], K);
-            uint32_t v = (uint32_t)h[i];
-            if (v < values[b])
-                values[b] = v;
-            filled[b >> 6] |= 1ull << (b & 63);
-        }
-    }
-    unsigned nonempty = 0;
-    for (unsigned w = 0; w < words; w++)
-        nonempty += (unsigned)__builtin_popcountll(filled[w]);
-    if (nonempty == 0 || nonempty == K) {
-        for (unsigned i = 0; i < K; i++)
-            out[i] = (doppel__mh)values[i];
-        return nonempty;
-    }
-
-    /* next[i]: the first filled bin at or after i, circularly. */
-    uint16_t next[4096];
-    unsigned last = K;
-    for (unsigned pass = 0; pass < 2; pass++)
-        for (unsigned i = K; i-- > 0;) {
-            if (filled[i >> 6] & (1ull << (i & 63)))
-                last = i;
-            if (last != K)
-                next[i] = (uint16_t)last;
-        }
-    uint32_t dense_v[4096];
-    uint8_t dense_p[4096];
-    memcpy(dense_v, values, K * sizeof values[0]);
+    uint64_t key[4096];
+    doppel__oph_init(key, K);
     if (positions)
-        memcpy(dense_p, positions, K);
-    for (unsigned i = 0; i < K; i++) {
-        if (filled[i >> 6] & (1ull << (i & 63)))
-            continue;
-        uint64_t state = seed ^ (0xD6E8FEB86659FD93ull * (i + 1));
-        unsigned j = next[i];
-        for (unsigned attempt = 0; attempt < DOPPEL__DENSIFY_PROBES;
-             attempt++) {
-            unsigned c = bin_of(doppel__splitmix64(&state), K);
-            if (filled[c >> 6] & (1ull << (c & 63))) {
-                j = c;
-                break;
-            }
-        }
-        dense_v[i] = values[j];
-        if (positions)
-            dense_p[i] = positions[j];
-    }
-    for (unsigned i = 0; i < K; i++)
-        out[i] = (doppel__mh)dense_v[i];
-    if (positions)
-        memcpy(positions, dense_p, K);
-    return nonempty;
+        for (size_t i = 0; i < n; i++)
+            doppel__oph_add(key, K, h[i], pos[i], 8);
+    else
+        for (size_t i = 0; i < n; i++)
+            doppel__oph_add(key, K, h[i], 0, 0);
+    return doppel__oph_finish(key, K, seed, out, positions);
 }
 
 unsigned doppel__minhash_k_perm(const uint64_t *h, const uint8_t *pos,
@@ -148,27 +161,37 @@ unsigned doppel__minhash_k_perm(const uint64_t *h, const uint8_t *pos,
     return K;
 }
 
-/* The count of equal values is the inner loop of every verification (an
- * index verifies millions of candidates per batch), and GCC does not
- * vectorise it at -O2: eight values per SSE2 compare where there is SSE2
- * (every x86-64), the plain loop elsewhere and for the tail. */
+unsigned doppel__minhash_equal_scalar(const doppel__mh *x,
+                                      const doppel__mh *y, unsigned K)
+{
+    unsigned eq = 0;
+    for (unsigned k = 0; k < K; k++)
+        eq += x[k] == y[k];
+    return eq;
+}
+
+/* Eight values per compare; each 16-bit lane counts its equal values (at
+ * most 4096 / 8 = 512, no overflow), summed at the end. This is the inner
+ * loop of verification and of choosing representatives. */
 unsigned doppel__minhash_equal(const doppel__mh *x, const doppel__mh *y,
                                unsigned K)
 {
-    unsigned eq = 0, k = 0;
 #if defined(__SSE2__)
-    unsigned bits = 0; /* two mask bits per equal 16-bit lane */
+    __m128i acc = _mm_setzero_si128();
+    unsigned k = 0;
     for (; k + 8 <= K; k += 8) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(x + k));
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(y + k));
-        bits += (unsigned)__builtin_popcount(
-            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(a, b)));
+        acc = _mm_sub_epi16(acc, _mm_cmpeq_epi16(a, b));
     }
-    eq = bits / 2;
+    acc = _mm_madd_epi16(acc, _mm_set1_epi16(1));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0x4E));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0xB1));
+    unsigned eq = (unsigned)_mm_cvtsi128_si32(acc);
+    return eq + doppel__minhash_equal_scalar(x + k, y + k, K - k);
+#else
+    return doppel__minhash_equal_scalar(x, y, K);
 #endif
-    for (; k < K; k++)
-        eq += x[k] == y[k];
-    return eq;
 }
 
 double doppel__minhash_similarity(const doppel__mh *x, const doppel__mh *y,

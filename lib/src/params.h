@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 /* The containment threshold used when params.containment is 0. */
-#define DOPPEL__DEFAULT_CONTAINMENT 0.7
+#define DOPPEL__DEFAULT_CONTAINMENT 0.75
 
 /* LSH weights of the (bands, rows) choice: recall-leaning, because every
  * candidate is verified against the full signature anyway. */

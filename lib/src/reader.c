@@ -41,6 +41,10 @@
  *   - max_record_bytes counts a JSON line without its line ending ("\n" or
  *     "\r\n") and an article file whole. An oversize article is read only
  *     up to the limit. stats.bytes counts decompressed bytes actually read.
+ *     A record whose id is longer than DOPPEL_MAX_ID_BYTES or whose text
+ *     is longer than DOPPEL_MAX_TEXT_BYTES (possible only with
+ *     max_record_bytes above 1 GiB) is oversize too: nothing downstream
+ *     could take it.
  *   - No paths at all is an empty input (doppel_reader_next returns 0), not
  *     stdin: the caller decides what a bare command line means.
  *   - max_record_bytes above SIZE_MAX / 4 is treated as SIZE_MAX / 4
@@ -139,9 +143,9 @@ static int set_string(doppel_reader *r, char **dst, size_t *cap,
 
 static int system_error(doppel_error *err, int errnum, const char *path)
 {
-    char eb[128];
+    char eb[128], sp[DOPPEL__SHORT_PATH];
     int code = errnum == ENOENT ? DOPPEL_ERR_NOTFOUND : DOPPEL_ERR_IO;
-    return doppel__error(err, code, "%s: %s", path,
+    return doppel__error(err, code, "%s: %s", doppel__short_path(path, sp),
                          doppel__strerror(errnum, eb, sizeof eb));
 }
 
@@ -449,6 +453,7 @@ static int next_input(doppel_reader *r, doppel_error *err)
 static int next_line(doppel_reader *r, const char **line, size_t *len,
                      doppel_error *err)
 {
+    char sp[DOPPEL__SHORT_PATH];
     for (;;) {
         if (r->discarding) {
             char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -488,7 +493,8 @@ static int next_line(doppel_reader *r, const char **line, size_t *len,
                 return doppel__error(err, DOPPEL_ERR_LIMIT,
                                      "%s:%llu: line longer than "
                                      "max_record_bytes (%zu bytes)",
-                                     r->name, (unsigned long long)r->line,
+                                     doppel__short_path(r->name, sp),
+                                     (unsigned long long)r->line,
                                      r->max_record);
             r->stats.oversize++;
             r->discarding = 1;
@@ -503,7 +509,8 @@ static int next_line(doppel_reader *r, const char **line, size_t *len,
                 return doppel__error(err, DOPPEL_ERR_LIMIT,
                                      "%s:%llu: line longer than "
                                      "max_record_bytes (%zu bytes)",
-                                     r->name, (unsigned long long)r->line,
+                                     doppel__short_path(r->name, sp),
+                                     (unsigned long long)r->line,
                                      r->max_record);
             r->stats.oversize++;
             continue;
@@ -512,6 +519,44 @@ static int next_line(doppel_reader *r, const char **line, size_t *len,
         *len = n;
         return 1;
     }
+}
+
+/* A record whose id or text is beyond what doppel can take (doppel.h:
+ * DOPPEL_MAX_ID_BYTES, DOPPEL_MAX_TEXT_BYTES) is oversize like a record
+ * beyond max_record_bytes: 0 to keep it, 1 to skip it (counted), or the
+ * error, which names the file (and the line of a JSON Lines record). */
+static int check_record(doppel_reader *r, size_t id_len, size_t text_len,
+                        doppel_error *err)
+{
+    char sp[DOPPEL__SHORT_PATH];
+    const char *what;
+    size_t len, limit;
+    if (id_len > DOPPEL_MAX_ID_BYTES) {
+        what = "id";
+        len = id_len;
+        limit = DOPPEL_MAX_ID_BYTES;
+    } else if (text_len > DOPPEL_MAX_TEXT_BYTES) {
+        what = "text";
+        len = text_len;
+        limit = DOPPEL_MAX_TEXT_BYTES;
+    } else {
+        return 0;
+    }
+    if (r->skip_oversize) {
+        r->stats.oversize++;
+        return 1;
+    }
+    if (r->mode == INPUT_JSONL)
+        return doppel__error(err, DOPPEL_ERR_LIMIT,
+                             "%s:%llu: %s of %zu bytes is longer than the "
+                             "limit of %zu bytes",
+                             doppel__short_path(r->name, sp),
+                             (unsigned long long)r->line, what, len,
+                             limit);
+    return doppel__error(err, DOPPEL_ERR_LIMIT,
+                         "%s: %s of %zu bytes is longer than the limit of "
+                         "%zu bytes",
+                         doppel__short_path(r->name, sp), what, len, limit);
 }
 
 static int is_blank_line(const char *l, size_t n)
@@ -525,6 +570,7 @@ static int is_blank_line(const char *l, size_t n)
 /* The next record of a JSONL input: 1, or 0 at its end. */
 static int next_jsonl(doppel_reader *r, doppel_record *rec, doppel_error *err)
 {
+    char sp[DOPPEL__SHORT_PATH];
     for (;;) {
         const char *l = NULL;
         size_t n = 0;
@@ -546,11 +592,17 @@ static int next_jsonl(doppel_reader *r, doppel_record *rec, doppel_error *err)
                 return DOPPEL_NOMEM(err);
             if (err) {
                 *err = r->scratch;
-                doppel__error_prefix(err, rc, "%s:%llu", r->name,
+                doppel__error_prefix(err, rc, "%s:%llu",
+                                     doppel__short_path(r->name, sp),
                                      (unsigned long long)r->line);
             }
             return rc;
         }
+        rc = check_record(r, jr.id ? jr.id_len : 0, jr.text_len, err);
+        if (rc < 0)
+            return rc;
+        if (rc > 0)
+            continue;
         rec->text = jr.text;
         rec->text_len = jr.text_len;
         rec->date = jr.date;
@@ -576,13 +628,15 @@ static int next_jsonl(doppel_reader *r, doppel_record *rec, doppel_error *err)
 static int read_article(doppel_reader *r, doppel_record *rec,
                         doppel_error *err)
 {
+    char sp[DOPPEL__SHORT_PATH];
     for (;;) {
         if (r->end > r->max_record) {
             if (!r->skip_oversize)
                 return doppel__error(err, DOPPEL_ERR_LIMIT,
                                      "%s: file larger than max_record_bytes "
                                      "(%zu bytes)",
-                                     r->name, r->max_record);
+                                     doppel__short_path(r->name, sp),
+                                     r->max_record);
             r->stats.oversize++;
             return 0;
         }
@@ -592,6 +646,9 @@ static int read_article(doppel_reader *r, doppel_record *rec,
     }
     const char *raw = r->buf ? r->buf : "";
     size_t bom = r->end >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    int rc = check_record(r, r->id_len, r->end - bom, err);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     rec->id = r->id;
     rec->id_len = r->id_len;
     rec->text = raw + bom;

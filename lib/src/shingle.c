@@ -28,11 +28,21 @@ size_t doppel__shingle_words(const uint64_t *sym, const uint32_t *pos,
         return 1;
     }
     size_t m = n - k + 1;
-    for (size_t i = 0; i < m; i++) {
-        out[i] = doppel__combine(sym + i, k, seed);
-        pos_out[i] = pos[i];
-        end_out[i] = pos[i + k - 1];
+    /* The common sizes with k known at compile time: the combination
+     * loop unrolls into straight-line multiplies. */
+#define WINDOWS(K)                                                             \
+    for (size_t i = 0; i < m; i++) {                                           \
+        out[i] = doppel__combine(sym + i, (K), seed);                          \
+        pos_out[i] = pos[i];                                                   \
+        end_out[i] = pos[i + (K) - 1];                                         \
     }
+    switch (k) {
+    case 3: WINDOWS(3) break;
+    case 5: WINDOWS(5) break;
+    case 6: WINDOWS(6) break;
+    default: WINDOWS(k) break;
+    }
+#undef WINDOWS
     return m;
 }
 

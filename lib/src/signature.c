@@ -15,7 +15,7 @@
  *       32       4  words in the document
  *       36       4  distinct shingles (estimated)
  *       40       4  distinct names and numbers (estimated)
- *       44       4  rarity x 1000
+ *       44       4  rarity x 1000 (0..14000)
  *       48      2K  MinHash values (16-bit)
  *     48+2K      K  positions (0..255)
  *     48+3K     64  lede MinHash (32 16-bit values)
@@ -28,6 +28,7 @@
  */
 #include "common.h"
 #include "hash.h"
+#include "lexicon.h"
 #include "minhash.h"
 #include "params.h"
 #include "signature.h"
@@ -36,12 +37,13 @@
 #include <string.h>
 
 /* Bump when tokenising, shingling or hashing changes signature values. */
-#define DOPPEL__SKETCH_ALGORITHM 3u
+#define DOPPEL__SKETCH_ALGORITHM 5u
 #define SIG_MAGIC "DPSG"
 #define SIG_VERSION 1u
 #define SIG_HEADER 48u
 #define SIG_TRAILER 8u
 #define SIG_AUX (2u * (DOPPEL__LEDE_BINS + DOPPEL__ENTITY_BINS))
+#define SIG_MAX_RARITY (DOPPEL__LEX_MAX_CLASS * 1000u)
 
 uint64_t doppel__params_fingerprint(const doppel_params *p)
 {
@@ -173,7 +175,7 @@ DOPPEL_API int doppel_signature_compare(const doppel_signature *a,
     }
     doppel__sketch_cref ca = doppel__signature_cref(a);
     doppel__sketch_cref cb = doppel__signature_cref(b);
-    doppel__verify(&ca, &cb, a->num_perm, &p, out);
+    doppel__verify(&ca, &cb, a->num_perm, &p, NULL, out);
     return DOPPEL_OK;
 }
 
@@ -302,6 +304,13 @@ DOPPEL_API int doppel_signature_deserialize(doppel_signature **out,
     if (doppel_params_resolve(&params, &resolved, &perr) < 0)
         return doppel__error(err, DOPPEL_ERR_CORRUPT,
                              "signature corrupt: %s", perr.message);
+    /* Rarity is a mean of classes 0..14: anything larger is damage (and
+     * would overflow when serialised again). */
+    uint32_t rarity = get32(p + 44);
+    DOPPEL_RETURN_ERROR_IF(rarity > SIG_MAX_RARITY, err, DOPPEL_ERR_CORRUPT,
+                           "signature corrupt: rarity %u/1000 at byte 44 is "
+                           "out of range [0, %u]",
+                           rarity, SIG_MAX_RARITY);
     uint64_t fp = get64(p + 8);
     DOPPEL_RETURN_ERROR_IF(fp != doppel__params_fingerprint(&resolved), err,
                            DOPPEL_ERR_MISMATCH,
@@ -315,7 +324,7 @@ DOPPEL_API int doppel_signature_deserialize(doppel_signature **out,
     s->meta.num_words = get32(p + 32);
     s->meta.num_shingles = get32(p + 36);
     s->meta.num_entities = get32(p + 40);
-    s->meta.rarity = (float)get32(p + 44) / 1000.0f;
+    s->meta.rarity = (float)rarity / 1000.0f;
     const unsigned char *q = p + SIG_HEADER;
     for (uint32_t k = 0; k < K; k++, q += 2)
         s->values[k] = get16(q);

@@ -97,6 +97,10 @@ typedef struct doppel__scratch {
     uint32_t *shingle_end; /* per shingle: the word its last symbol starts at */
     uint8_t *pos8;
     size_t shingles_cap;
+    struct word_memo *word_memo; /* recent words (sketch.c: word_hash()) */
+    /* If not NULL, nanoseconds are added here per stage (tokenize,
+     * shingle, minhash; see doppel_dedup_timings). */
+    uint64_t *stage_ns;
 } doppel__scratch;
 
 void doppel__scratch_free(doppel__scratch *s, const doppel_allocator *a);

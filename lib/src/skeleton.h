@@ -16,6 +16,13 @@
 #define DOPPEL__SKELETON_MIN_KEPT 8
 #define DOPPEL__SKELETON_MIN_SHARE 10
 
+/* A line with at least DOPPEL__THIN_LINE_WORDS words of which under
+ * 1/DOPPEL__THIN_LINE_SHARE are kept keeps all its words (sketch.c:
+ * keep_thin_lines). Prose has a function word in every two or three words;
+ * a line of eight without one is a list of names or figures. */
+#define DOPPEL__THIN_LINE_WORDS 8
+#define DOPPEL__THIN_LINE_SHARE 20
+
 /**
  * Build the skeleton of n words: word i is kept (its hash base[i]) when it
  * is a core function word (keep[i] != 0) and replaced by the wildcard

@@ -25,6 +25,7 @@
 #include "shingle.h"
 #include "signature.h"
 #include "skeleton.h"
+#include "threads.h"
 
 #include <math.h>
 #include <string.h>
@@ -115,6 +116,7 @@ void doppel__scratch_free(doppel__scratch *s, const doppel_allocator *a)
     doppel__free(a, s->shingle_pos);
     doppel__free(a, s->shingle_end);
     doppel__free(a, s->pos8);
+    doppel__free(a, s->word_memo);
     memset(s, 0, sizeof *s);
 }
 
@@ -131,7 +133,7 @@ static uint32_t linear_count(const uint64_t *bits, unsigned m, size_t raw)
 {
     unsigned set = 0;
     for (unsigned w = 0; w < m / 64; w++)
-        set += (unsigned)__builtin_popcountll(bits[w]);
+        set += doppel__popcount64(bits[w]);
     unsigned zeros = m - set;
     if (zeros < m / 32)
         return sat32(raw);
@@ -142,10 +144,93 @@ static uint32_t linear_count(const uint64_t *bits, unsigned m, size_t raw)
     return e ? e : (raw ? 1 : 0);
 }
 
+/* pos8[i] = (centre of shingle i - centre of the first) * 255 / (centre of
+ * the last - centre of the first), centres doubled to stay integral
+ * (start + end word). Centres never decrease along the shingles, so the
+ * quotient is carried from one shingle to the next with its remainder
+ * (q * range + r = c * 255): no division per shingle, and the remainder
+ * loop runs at most 255 times in all. */
+static void scale_positions(const uint32_t *start, const uint32_t *end,
+                            size_t nsh, uint8_t *pos8)
+{
+    uint64_t c0 = (uint64_t)start[0] + end[0],
+             c1 = (uint64_t)start[nsh - 1] + end[nsh - 1];
+    uint64_t range = c1 > c0 ? c1 - c0 : 1;
+    uint64_t prev = 0, q = 0, r = 0;
+    for (size_t i = 0; i < nsh; i++) {
+        uint64_t c = (uint64_t)start[i] + end[i];
+        c = c > c0 ? c - c0 : 0;
+        if (c > range)
+            c = range;
+        if (DOPPEL_UNLIKELY(c < prev)) { /* never, for shingles in order */
+            q = c * 255u / range;
+            r = c * 255u % range;
+        } else {
+            r += (c - prev) * 255u;
+            while (r >= range) {
+                r -= range;
+                q++;
+            }
+        }
+        prev = c;
+        pos8[i] = (uint8_t)q;
+    }
+}
+
+/* Word hashes and lexicon bytes through a small direct-mapped memo of
+ * recent words, kept in the thread's scratch space. Most words of a text
+ * are a few thousand short common ones; for a word of at most 8 bytes
+ * (never holding a 0 byte) its bytes, zero-padded, are a 64-bit key that
+ * identifies it exactly, and the memo returns the XXH3 hash and lexicon
+ * byte computed the first time: no hash of its bytes, no probe of the
+ * lexicon's 512 KB table (a cache miss and a mispredicted branch each).
+ * The memo is a cache, never a source of different answers. */
+#define WORD_MEMO_BITS 11
+#define WORD_MEMO_SIZE (1u << WORD_MEMO_BITS)
+
+typedef struct word_memo {
+    uint64_t key[WORD_MEMO_SIZE];  /* the word's bytes; 0 = empty */
+    uint64_t hash[WORD_MEMO_SIZE]; /* XXH3-64, seed 0 */
+    uint8_t info[WORD_MEMO_SIZE];  /* doppel__lexicon_lookup(hash) */
+} word_memo;
+
+/* The hash and lexicon byte of the word text[0 .. len). text may be read
+ * up to 8 bytes from its start (the tokens' buffer has the slack). */
+static inline uint64_t word_hash(word_memo *memo, const unsigned char *text,
+                                 uint32_t len, unsigned *info)
+{
+    if (len <= 8) {
+        uint64_t x;
+        memcpy(&x, text, 8);
+        x = doppel__le64(x);
+        x &= ~0ull >> (64 - 8 * len); /* len >= 1 */
+        size_t slot = (size_t)((x * 0x9E3779B97F4A7C15ull) >> (64 - WORD_MEMO_BITS));
+        if (memo->key[slot] == x) {
+            *info = memo->info[slot];
+            return memo->hash[slot];
+        }
+        uint64_t h = doppel__hash_word(text, len);
+        unsigned inf = doppel__lexicon_lookup(h);
+        memo->key[slot] = x;
+        memo->hash[slot] = h;
+        memo->info[slot] = (uint8_t)inf;
+        *info = inf;
+        return h;
+    }
+    uint64_t h = doppel__hash_word(text, len);
+    *info = doppel__lexicon_lookup(h);
+    return h;
+}
+
 /* Make room for n words and m shingles. */
 static int reserve_scratch(doppel__scratch *sc, size_t words, size_t shingles,
                            const doppel_allocator *a)
 {
+    if (!sc->word_memo) {
+        sc->word_memo = doppel__calloc_array(a, 1, sizeof(word_memo));
+        if (!sc->word_memo)
+            return DOPPEL_ERR_NOMEM;
+    }
     if (words > sc->words_cap) {
         size_t cap = words + words / 2 + 16;
         void *p;
@@ -195,6 +280,157 @@ static size_t lede_start(const doppel__tokens *t)
     return 0;
 }
 
+/* A line of prose is mostly skeleton; a line of DOPPEL__THIN_LINE_WORDS or
+ * more words with fewer than one function word in DOPPEL__THIN_LINE_SHARE
+ * (none at all below 20 words) is a list (a team sheet, a table row, a
+ * string of names) whose skeleton would be one wildcard. Its words are kept
+ * as they are, so that the line still weighs in the sketch as much as its
+ * length: otherwise a page whose article is such a list is all site footer
+ * as far as the sketch can tell. */
+static int thin_line(size_t words, size_t kept)
+{
+    return words >= DOPPEL__THIN_LINE_WORDS &&
+           kept * DOPPEL__THIN_LINE_SHARE < words;
+}
+
+/* The skeleton (skeleton.c), built word by word as the lexicon is read.
+ * A line found thin when it ends is rebuilt with all its words kept:
+ * back to the symbol count at the line's start, then one symbol per word
+ * (a wildcard run that began before the line stays as it was). */
+typedef struct skel {
+    uint64_t *sym;
+    uint32_t *tok;
+    size_t m;          /* symbols so far */
+    size_t kept;       /* kept words so far */
+    size_t line;       /* the current line's first word */
+    size_t line_m;     /* symbols before it */
+    size_t line_kept;  /* kept words in it */
+    unsigned last_wild; /* m > 0 and sym[m - 1] is the wildcard */
+} skel;
+
+/* Word i (hash h) joins the skeleton: itself if kept, else a wildcard
+ * unless the last symbol is one. Written without branches (whether a word
+ * is kept is a coin toss): the symbol is stored in any case and counted
+ * only when it is emitted. sym and tok have room for one more than the
+ * words. */
+static inline void skel_word(skel *k, size_t i, uint64_t h, unsigned keep)
+{
+    uint64_t v = DOPPEL__SKELETON_WILDCARD ^
+                 ((h ^ DOPPEL__SKELETON_WILDCARD) & (0 - (uint64_t)keep));
+    unsigned emit = keep | !k->last_wild;
+    k->sym[k->m] = v;
+    k->tok[k->m] = (uint32_t)i;
+    k->m += emit;
+    k->kept += keep;
+    k->line_kept += keep;
+    k->last_wild = (k->last_wild & (emit ^ 1u)) |
+                   (emit & (unsigned)(v == DOPPEL__SKELETON_WILDCARD));
+}
+
+/* The line [k->line, end) is complete. */
+static void skel_line_end(skel *k, const uint64_t *base, size_t end)
+{
+    size_t words = end - k->line;
+    if (DOPPEL_UNLIKELY(thin_line(words, k->line_kept))) {
+        k->m = k->line_m;
+        for (size_t j = k->line; j < end; j++) {
+            k->sym[k->m] = base[j];
+            k->tok[k->m++] = (uint32_t)j;
+        }
+        k->kept += words - k->line_kept;
+        k->last_wild = k->sym[k->m - 1] == DOPPEL__SKELETON_WILDCARD;
+    }
+    k->line = end;
+    k->line_m = k->m;
+    k->line_kept = 0;
+}
+
+/* Shingles of the symbols sym[0..m) (k-grams, combined with doppel__combine
+ * under `seed`), and with them, in the same loop: each shingle's scaled
+ * position (see scale_positions), the distinct-count bitmap and the
+ * one-permutation MinHash keys. Shingle hashes are kept in sh[] for the
+ * lede. Returns the number of shingles.
+ *
+ * The position's quotient and remainder are carried from shingle to
+ * shingle as in scale_positions; the step "divide the remainder by range"
+ * is a multiply by a precomputed reciprocal where that is exact (Lemire,
+ * Kaser & Kurz, "Faster remainder by direct computation", 2019: for n and
+ * d below 2^32, n / d = (ceil(2^64 / d) * n) >> 64), so that no branch
+ * depends on how many times the quotient steps. */
+#if defined(__SIZEOF_INT128__)
+#define HAVE_MULHI 1
+__extension__ typedef unsigned __int128 u128;
+static inline uint64_t mulhi64(uint64_t a, uint64_t b)
+{
+    return (uint64_t)(((u128)a * b) >> 64);
+}
+#endif
+
+#define STEP_LOOP                                                              \
+    while (r >= range) {                                                       \
+        r -= range;                                                            \
+        q++;                                                                   \
+    }
+#define STEP_MULHI                                                             \
+    {                                                                          \
+        uint64_t qi = mulhi64(r, recip);                                       \
+        r -= qi * range;                                                       \
+        q += qi;                                                               \
+    }
+#define SIGN_BODY(KK, STEP)                                                    \
+    for (size_t i = 0; i < nsh; i++) {                                         \
+        uint64_t h = doppel__combine(sym + i, (KK), seed);                     \
+        sh[i] = h;                                                             \
+        uint64_t c = (uint64_t)tok[i] + tok[i + (KK) - 1] - c0;                \
+        r += (c - prev) * 255u;                                                \
+        prev = c;                                                              \
+        STEP                                                                   \
+        uint64_t bit = h >> 52;                                                \
+        bits[bit >> 6] |= 1ull << (bit & 63);                                  \
+        doppel__oph_add(keys, K, h, (unsigned)q, 8);                           \
+    }
+
+static size_t shingle_and_sign(const uint64_t *sym, const uint32_t *tok,
+                               size_t m, unsigned k, uint64_t seed,
+                               uint64_t *sh, uint64_t *bits, uint64_t *keys,
+                               unsigned K)
+{
+    if (m == 0)
+        return 0;
+    if (m < k) { /* one shingle of all the symbols, at position 0 */
+        uint64_t h = doppel__combine(sym, (unsigned)m, seed);
+        sh[0] = h;
+        bits[(h >> 52) >> 6] |= 1ull << ((h >> 52) & 63);
+        doppel__oph_add(keys, K, h, 0, 8);
+        return 1;
+    }
+    size_t nsh = m - k + 1;
+    /* centres (doubled: start + end word) are non-decreasing; the first
+     * and last span 0..255 */
+    uint64_t c0 = (uint64_t)tok[0] + tok[k - 1],
+             c1 = (uint64_t)tok[nsh - 1] + tok[m - 1];
+    uint64_t range = c1 > c0 ? c1 - c0 : 1;
+    uint64_t prev = 0, q = 0, r = 0;
+#if defined(HAVE_MULHI)
+    /* r stays below 256 * range: exact while that is below 2^32 */
+    if (range >= 2 && range <= (1u << 24)) {
+        uint64_t recip = UINT64_MAX / range + 1;
+        switch (k) {
+        case 3: SIGN_BODY(3, STEP_MULHI) break;
+        case 5: SIGN_BODY(5, STEP_MULHI) break;
+        case 6: SIGN_BODY(6, STEP_MULHI) break;
+        default: SIGN_BODY(k, STEP_MULHI) break;
+        }
+        return nsh;
+    }
+#endif
+    SIGN_BODY(k, STEP_LOOP)
+    return nsh;
+}
+#undef SIGN_BODY
+#undef STEP_LOOP
+#undef STEP_MULHI
+
 int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
                         const char *text, size_t len, doppel__sketch *out,
                         doppel_error *err)
@@ -204,7 +440,10 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
     const unsigned K = p->num_perm;
     DOPPEL_RETURN_ERROR_IF(!text && len, err, DOPPEL_ERR_PARAM,
                            "text must not be NULL");
+    uint64_t t0 = sc->stage_ns ? doppel__now_ns() : 0, t1 = 0, t2 = 0;
     int rc = doppel__tokenize(text, len, &sc->tokens, a);
+    if (sc->stage_ns)
+        t1 = doppel__now_ns();
     if (rc == DOPPEL_ERR_LIMIT)
         return doppel__error(err, rc,
                              "document of %zu bytes exceeds the limit of %zu "
@@ -223,115 +462,134 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
     memset(meta, 0, sizeof *meta);
     meta->num_words = sat32(n);
 
-    /* Words: lexicon lookup, rarity, names and numbers. */
-    doppel__hash_spans(t->text, t->start, t->len, n, 0, sc->base);
+    /* Words: lexicon lookup, rarity, names and numbers and, for skeleton
+     * shingles, the skeleton. */
+    uint64_t *base = sc->base;
     uint64_t ent_bits[1024 / 64];
     memset(ent_bits, 0, sizeof ent_bits);
+    uint64_t ent_keys[DOPPEL__ENTITY_BINS];
+    doppel__oph_init(ent_keys, DOPPEL__ENTITY_BINS);
     size_t nent = 0, ncontent = 0;
-    double rarity = 0.0;
+    uint64_t rarity = 0; /* a sum of small integers: exact */
+    const int skeleton = p->shingle == DOPPEL_SHINGLE_SKELETON;
+    skel sk_state = {sc->sym, sc->sym_pos, 0, 0, 0, 0, 0, 0};
+    const uint8_t *flags = t->flags;
+    word_memo *memo = sc->word_memo;
     for (size_t i = 0; i < n; i++) {
-        unsigned info = doppel__lexicon_lookup(sc->base[i]);
-        uint8_t f = t->flags[i];
-        sc->info[i] = (uint8_t)info;
-        int stop = (info & DOPPEL__LEX_STOP) != 0;
-        if (f & DOPPEL__TOK_DIGIT) {
-            /* a number: kept by the skeleton, an entity */
-        } else if (!stop) {
-            ncontent++;
-            rarity += DOPPEL__LEX_MAX_CLASS - (info & DOPPEL__LEX_CLASS);
-        }
-        if ((f & DOPPEL__TOK_DIGIT) ||
-            ((f & DOPPEL__TOK_UPPER) && !(f & DOPPEL__TOK_SENT) && !stop)) {
-            uint64_t e = doppel__mix64(sc->base[i] ^ sk->entity_seed);
-            sc->shingles[nent] = e; /* borrowed until the main shingles */
+        unsigned info;
+        uint64_t h = word_hash(memo, t->text + t->start[i], t->len[i], &info);
+        base[i] = h;
+        unsigned f = flags[i];
+        unsigned stop = (info & DOPPEL__LEX_STOP) != 0;
+        unsigned digit = (f & DOPPEL__TOK_DIGIT) != 0;
+        unsigned content = !(stop | digit); /* computed, not branched on:
+                                               it is a coin toss per word */
+        ncontent += content;
+        rarity += content * (DOPPEL__LEX_MAX_CLASS - (info & DOPPEL__LEX_CLASS));
+        /* a number, or a capitalised word that neither opens a sentence
+         * nor is a function word: one test, not three */
+        unsigned name = (f & (DOPPEL__TOK_UPPER | DOPPEL__TOK_SENT)) ==
+                        DOPPEL__TOK_UPPER;
+        if (digit | (name & (stop ^ 1u))) {
+            uint64_t e = doppel__mix64(h ^ sk->entity_seed);
             ent_bits[(e >> 54) >> 6] |= 1ull << ((e >> 54) & 63);
+            doppel__oph_add(ent_keys, DOPPEL__ENTITY_BINS, e, 0, 0);
             nent++;
         }
+        if (skeleton) {
+            if (i > sk_state.line && (f & DOPPEL__TOK_LINE))
+                skel_line_end(&sk_state, base, i);
+            skel_word(&sk_state, i, h, stop || digit);
+        }
     }
-    meta->rarity = ncontent ? (float)(rarity / (double)ncontent) : 0.0f;
-    doppel__minhash_one_perm(sc->shingles, NULL, nent, DOPPEL__ENTITY_BINS,
-                             sk->entity_oph_seed, out->entities, NULL);
+    meta->rarity =
+        ncontent ? (float)((double)rarity / (double)ncontent) : 0.0f;
     meta->num_entities = linear_count(ent_bits, 1024, nent);
 
-    /* Main shingles, each with the word it starts at. */
-    size_t nsh;
-    if (p->shingle == DOPPEL_SHINGLE_CHAR) {
-        nsh = doppel__shingle_chars(t, p->shingle_size, sk->shingle_seed,
-                                    sc->shingles, sc->shingle_pos,
-                                    sc->shingle_end);
-    } else {
-        size_t m = 0, kept = 0;
-        unsigned k = p->shingle_size;
-        uint64_t seed = sk->shingle_seed;
-        if (p->shingle == DOPPEL_SHINGLE_SKELETON) {
-            /* keep[] = core function words and numbers, in sc->pos8 as a
-             * temporary (it has room for n + 1 bytes). */
-            uint8_t *keep = sc->pos8;
-            for (size_t i = 0; i < n; i++)
-                keep[i] = (sc->info[i] & DOPPEL__LEX_STOP) ||
-                          (t->flags[i] & DOPPEL__TOK_DIGIT);
-            m = doppel__skeleton(sc->base, keep, n, sc->sym, sc->sym_pos,
-                                 &kept);
-            if (kept < DOPPEL__SKELETON_MIN_KEPT ||
-                kept * DOPPEL__SKELETON_MIN_SHARE < n) {
-                meta->flags |= DOPPEL__SIG_FALLBACK;
-                k = 3;
-                seed = sk->fallback_seed;
-            }
-        }
-        if (p->shingle == DOPPEL_SHINGLE_WORD ||
-            (meta->flags & DOPPEL__SIG_FALLBACK)) {
-            for (size_t i = 0; i < n; i++) {
-                sc->sym[i] = doppel__mix64(sc->base[i] ^ sk->word_seed);
-                sc->sym_pos[i] = (uint32_t)i;
-            }
-            m = n;
-        }
-        nsh = doppel__shingle_words(sc->sym, sc->sym_pos, m, k, seed,
-                                    sc->shingles, sc->shingle_pos,
-                                    sc->shingle_end);
-    }
-
-    /* Positions: the word at the centre of each shingle, scaled so that
-     * the first and last shingles' centres span 0..255. Proportional to
-     * words, not to shingles, so that a part of the document that yields
-     * few shingles (a list of names has few function words) still takes
-     * its true share of the document's length. Then the distinct count. */
+    /* The main shingles. */
     uint64_t sh_bits[4096 / 64];
     memset(sh_bits, 0, sizeof sh_bits);
-    if (nsh) {
-        /* centre (doubled, to stay integral) = start + end word */
-        uint64_t c0 = (uint64_t)sc->shingle_pos[0] + sc->shingle_end[0],
-                 c1 = (uint64_t)sc->shingle_pos[nsh - 1] +
-                      sc->shingle_end[nsh - 1];
-        uint64_t range = c1 > c0 ? c1 - c0 : 1;
-        for (size_t i = 0; i < nsh; i++) {
-            uint64_t c = (uint64_t)sc->shingle_pos[i] + sc->shingle_end[i];
-            c = c > c0 ? c - c0 : 0;
-            sc->pos8[i] = (uint8_t)((c > range ? range : c) * 255u / range);
+    uint64_t *sym = sc->sym;
+    uint32_t *sym_pos = sc->sym_pos;
+    size_t m = 0;
+    unsigned k = p->shingle_size;
+    uint64_t seed = sk->shingle_seed;
+    if (skeleton) {
+        if (n)
+            skel_line_end(&sk_state, base, n);
+        m = sk_state.m;
+        size_t kept = sk_state.kept;
+        if (kept < DOPPEL__SKELETON_MIN_KEPT ||
+            kept * DOPPEL__SKELETON_MIN_SHARE < n) {
+            meta->flags |= DOPPEL__SIG_FALLBACK;
+            k = 3;
+            seed = sk->fallback_seed;
         }
     }
-    for (size_t i = 0; i < nsh; i++) {
-        uint64_t h = sc->shingles[i] >> 52;
-        sh_bits[h >> 6] |= 1ull << (h & 63);
+    if (p->shingle == DOPPEL_SHINGLE_WORD ||
+        (meta->flags & DOPPEL__SIG_FALLBACK)) {
+        for (size_t i = 0; i < n; i++) {
+            sym[i] = doppel__mix64(base[i] ^ sk->word_seed);
+            sym_pos[i] = (uint32_t)i;
+        }
+        m = n;
+    }
+
+    size_t nsh;
+    unsigned filled;
+    const uint32_t *shingle_pos; /* the word each shingle starts at */
+    if (p->shingle != DOPPEL_SHINGLE_CHAR &&
+        p->minhash == DOPPEL_MINHASH_ONE_PERM) {
+        /* The fast path: shingles signed as they are made. */
+        uint64_t keys[4096];
+        doppel__oph_init(keys, K);
+        nsh = shingle_and_sign(sym, sym_pos, m, k, seed, sc->shingles,
+                               sh_bits, keys, K);
+        if (sc->stage_ns)
+            t2 = doppel__now_ns();
+        filled = doppel__oph_finish(keys, K, sk->oph_seed, out->values,
+                                    out->positions);
+        shingle_pos = sym_pos;
+    } else {
+        if (p->shingle == DOPPEL_SHINGLE_CHAR)
+            nsh = doppel__shingle_chars(t, p->shingle_size, sk->shingle_seed,
+                                        sc->shingles, sc->shingle_pos,
+                                        sc->shingle_end);
+        else
+            nsh = doppel__shingle_words(sym, sym_pos, m, k, seed,
+                                        sc->shingles, sc->shingle_pos,
+                                        sc->shingle_end);
+        /* Positions: the word at the centre of each shingle, scaled so
+         * that the first and last shingles' centres span 0..255.
+         * Proportional to words, not to shingles, so that a part of the
+         * document that yields few shingles (a list of names has few
+         * function words) still takes its true share of the document's
+         * length. */
+        if (nsh)
+            scale_positions(sc->shingle_pos, sc->shingle_end, nsh, sc->pos8);
+        for (size_t i = 0; i < nsh; i++) {
+            uint64_t h = sc->shingles[i] >> 52;
+            sh_bits[h >> 6] |= 1ull << (h & 63);
+        }
+        if (sc->stage_ns)
+            t2 = doppel__now_ns();
+        if (p->minhash == DOPPEL_MINHASH_ONE_PERM)
+            filled = doppel__minhash_one_perm(sc->shingles, sc->pos8, nsh, K,
+                                              sk->oph_seed, out->values,
+                                              out->positions);
+        else
+            filled = doppel__minhash_k_perm(sc->shingles, sc->pos8, nsh, K,
+                                            sk->kperm_a, sk->kperm_b,
+                                            out->values, out->positions);
+        shingle_pos = sc->shingle_pos;
     }
     meta->num_shingles = linear_count(sh_bits, 4096, nsh);
-
-    unsigned filled;
-    if (p->minhash == DOPPEL_MINHASH_ONE_PERM)
-        filled = doppel__minhash_one_perm(sc->shingles, sc->pos8, nsh, K,
-                                          sk->oph_seed, out->values,
-                                          out->positions);
-    else
-        filled = doppel__minhash_k_perm(sc->shingles, sc->pos8, nsh, K,
-                                        sk->kperm_a, sk->kperm_b, out->values,
-                                        out->positions);
     if (filled == 0)
         meta->flags |= DOPPEL__SIG_EMPTY;
 
     /* The lede: the first shingles from the lede's first word on. */
     size_t from = lede_start(t), first = 0;
-    while (first < nsh && sc->shingle_pos[first] < from)
+    while (first < nsh && shingle_pos[first] < from)
         first++;
     size_t nlede = nsh - first;
     if (nlede > DOPPEL__LEDE_SHINGLES)
@@ -343,6 +601,14 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
     doppel__minhash_one_perm(sc->shingles + first, NULL, nlede,
                              DOPPEL__LEDE_BINS, sk->lede_oph_seed, out->lede,
                              NULL);
+    doppel__oph_finish(ent_keys, DOPPEL__ENTITY_BINS, sk->entity_oph_seed,
+                       out->entities, NULL);
+    if (sc->stage_ns) {
+        uint64_t t3 = doppel__now_ns();
+        sc->stage_ns[0] += t1 - t0;
+        sc->stage_ns[1] += t2 - t1;
+        sc->stage_ns[2] += t3 - t2;
+    }
     return DOPPEL_OK;
 }
 

@@ -9,6 +9,7 @@
 #include "threads.h"
 
 #include <pthread.h>
+#include <time.h>
 
 #define DOPPEL__MAX_THREADS 256
 
@@ -59,4 +60,11 @@ void doppel__parallel_for(unsigned threads, size_t n, doppel__range_fn fn,
         else
             run_job(&jobs[w]);
     }
+}
+
+uint64_t doppel__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

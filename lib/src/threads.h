@@ -6,6 +6,7 @@
 #define DOPPEL_THREADS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /** fn(ctx, worker, lo, hi) processes [lo, hi); worker is in [0, threads). */
 typedef void (*doppel__range_fn)(void *ctx, unsigned worker, size_t lo,
@@ -20,5 +21,8 @@ typedef void (*doppel__range_fn)(void *ctx, unsigned worker, size_t lo,
  */
 void doppel__parallel_for(unsigned threads, size_t n, doppel__range_fn fn,
                           void *ctx);
+
+/** A monotonic clock in nanoseconds (for the timings of doppel_dedup). */
+uint64_t doppel__now_ns(void);
 
 #endif

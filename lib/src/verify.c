@@ -24,21 +24,37 @@
  *  - names and numbers: a spinner leaves them alone, so copies agree on
  *    them; two stories filled into one template (earnings, results) agree
  *    on everything else and differ exactly there.
+ *
+ *  - boilerplate (only when the caller has corpus statistics: a dedup over
+ *    a batch, an index): a value a bin holds in many documents is common —
+ *    a site's footer, a template, but also a story reprinted many times.
+ *    Common content is boilerplate only when the documents differ
+ *    everywhere else: if both documents have a good share of distinctive
+ *    (not common) bins, the bins distinctive in both must mostly match.
+ *    Pages under one footer fail (their distinctive bins are their own
+ *    articles); reprints of a wire story never engage the rule (nearly all
+ *    of each is common), nor do copies of an ordinary article (nearly all
+ *    of it is distinctive, and matches).
  */
 #include "verify.h"
+#include "hash.h"
 #include "minhash.h"
 
+#include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 
-/* Are the matching bins spread over the whole document whose bin
- * positions are `pos`? Bins are taken in order of position; each run of
- * unmatched bins (two or more) spans the stretch of the document from the
- * matched bin (or document edge) before it to the one after it. The
- * longest such stretch, in 256ths of the document's length, must be at
- * most DOPPEL__SPREAD_MAX_GAP. A stretch holding no bins at all is no
- * evidence either way (a list of names yields few skeleton shingles) and
- * does not count.
+/* How far are the matching bins from being spread over the whole document
+ * whose bin positions are `pos`? Bins are taken in order of position; each
+ * run of unmatched bins (two or more) spans the stretch of the document
+ * from the matched bin (or document edge) before it to the one after it.
+ * Returns the longest such stretch in 256ths of the document's length (256
+ * when nothing matches). A stretch holding no bins at all is no evidence
+ * either way (a list of names yields few skeleton shingles) and does not
+ * count.
  *
  * Copies of every kind measured on the labelled benchmark — spun, typo'd,
  * truncated, reordered, wrapped in boilerplate — leave stretches of 0.05 to
@@ -48,38 +64,186 @@
  * bins, under independence, was tried first and rejected: neighbouring
  * k-grams share words, so misses clump and genuine copies failed it 8-16%
  * of the time. */
-static int spread(const uint8_t *pos, const doppel__mh *x, const doppel__mh *y,
-                  unsigned K)
+static unsigned gap_walk(const uint8_t *pos, const doppel__mh *x,
+                         const doppel__mh *y, unsigned K,
+                         const uint8_t *order8, const uint16_t *order16);
+
+/* Bins in order of position, ties by bin number (a counting sort). */
+#define SORT_BINS(ORDER, TYPE)                                                 \
+    do {                                                                       \
+        uint16_t start[257];                                                   \
+        memset(start, 0, sizeof start);                                        \
+        for (unsigned k = 0; k < K; k++)                                       \
+            start[pos[k] + 1]++;                                               \
+        for (unsigned v = 0; v < 256; v++)                                     \
+            start[v + 1] = (uint16_t)(start[v + 1] + start[v]);                \
+        for (unsigned k = 0; k < K; k++)                                       \
+            (ORDER)[start[pos[k]]++] = (TYPE)k;                                \
+    } while (0)
+
+void doppel__spread_index(const uint8_t *pos, unsigned K, uint8_t *rank,
+                          uint8_t *spos)
 {
-    /* Counting sort of the bins by position (ties by bin number). */
-    uint16_t start[257];
-    uint16_t order[4096];
-    memset(start, 0, sizeof start);
-    for (unsigned k = 0; k < K; k++)
-        start[pos[k] + 1]++;
-    for (unsigned v = 0; v < 256; v++)
-        start[v + 1] = (uint16_t)(start[v + 1] + start[v]);
-    for (unsigned k = 0; k < K; k++)
-        order[start[pos[k]]++] = (uint16_t)k;
-    int prev = 0; /* position of the last matched bin, or the start edge */
+    uint8_t order[256];
+    SORT_BINS(order, uint8_t);
+    for (unsigned r = 0; r < K; r++) {
+        rank[order[r]] = (uint8_t)r;
+        spos[r] = pos[order[r]];
+    }
+}
+
+/* Bit k of m[] set when x[k] == y[k] (K <= 256). */
+static void match_mask(const doppel__mh *x, const doppel__mh *y, unsigned K,
+                       uint64_t m[4])
+{
+    m[0] = m[1] = m[2] = m[3] = 0;
+    unsigned k = 0;
+#if defined(__SSE2__)
+    for (; k + 16 <= K; k += 16) {
+        __m128i e0 = _mm_cmpeq_epi16(
+            _mm_loadu_si128((const __m128i *)(const void *)(x + k)),
+            _mm_loadu_si128((const __m128i *)(const void *)(y + k)));
+        __m128i e1 = _mm_cmpeq_epi16(
+            _mm_loadu_si128((const __m128i *)(const void *)(x + k + 8)),
+            _mm_loadu_si128((const __m128i *)(const void *)(y + k + 8)));
+        uint64_t bits =
+            (uint64_t)(unsigned)_mm_movemask_epi8(_mm_packs_epi16(e0, e1));
+        m[k >> 6] |= bits << (k & 63);
+    }
+#endif
+    for (; k < K; k++)
+        m[k >> 6] |= (uint64_t)(x[k] == y[k]) << (k & 63);
+}
+
+/* The largest gap from a document's spread index (doppel__spread_index)
+ * and the pair's match mask: mark the ranks (places in position order) of
+ * the unmatched bins, then every maximal run of two or more unmatched
+ * ranks is a stretch with no match, from the matched bin before it (or
+ * the start, position 0) to the matched bin after it (or the end, 255).
+ * The same answer as the walk below. Only the smaller of the two sets
+ * (matched or unmatched bins) is visited, and for K <= 128 the rank bitmap
+ * stays in two registers. Capped like largest_gap. */
+static unsigned gap_runs(const uint64_t match[4], unsigned eq, unsigned K,
+                         const uint8_t *rank, const uint8_t *spos)
+{
+    if (eq == 0)
+        return 256; /* nothing matches */
+    uint64_t un[4] = {0, 0, 0, 0}; /* unmatched ranks */
+    int visit_matched = eq < K - eq;
+    if (K <= 128) {
+        uint64_t r0 = 0, r1 = 0;
+        for (unsigned w = 0; w < 2; w++) {
+            uint64_t valid = K <= w * 64          ? 0
+                             : K - w * 64 >= 64 ? ~0ull
+                                                : (1ull << (K - w * 64)) - 1;
+            uint64_t u = (visit_matched ? match[w] : ~match[w]) & valid;
+            while (u) {
+                unsigned r = rank[w * 64 + (unsigned)__builtin_ctzll(u)];
+                uint64_t bit = 1ull << (r & 63);
+                uint64_t hi = 0 - (uint64_t)(r >> 6); /* r >= 64 */
+                r0 |= bit & ~hi;
+                r1 |= bit & hi;
+                u &= u - 1;
+            }
+        }
+        un[0] = r0;
+        un[1] = r1;
+    } else {
+        for (unsigned w = 0; w * 64 < K; w++) {
+            uint64_t valid =
+                K - w * 64 >= 64 ? ~0ull : (1ull << (K - w * 64)) - 1;
+            uint64_t u = (visit_matched ? match[w] : ~match[w]) & valid;
+            while (u) {
+                unsigned r = rank[w * 64 + (unsigned)__builtin_ctzll(u)];
+                un[r >> 6] |= 1ull << (r & 63);
+                u &= u - 1;
+            }
+        }
+    }
+    if (visit_matched) /* the ranks marked were the matched ones */
+        for (unsigned w = 0; w < 4; w++) {
+            uint64_t valid = K <= w * 64          ? 0
+                             : K - w * 64 >= 64 ? ~0ull
+                                                : (1ull << (K - w * 64)) - 1;
+            un[w] = ~un[w] & valid;
+        }
+    unsigned gap = 0, r = 0;
+    while (r < K) {
+        /* the next unmatched rank at or after r */
+        unsigned w = r >> 6;
+        uint64_t rest = un[w] & (~0ull << (r & 63));
+        while (!rest && ++w < 4)
+            rest = un[w];
+        if (w >= 4)
+            break;
+        unsigned s = w * 64 + (unsigned)__builtin_ctzll(rest);
+        /* the end of its run: the next matched rank after s */
+        unsigned e = s + 1;
+        while (e < K && ((un[e >> 6] >> (e & 63)) & 1)) {
+            uint64_t ones = ~(un[e >> 6] >> (e & 63));
+            e += ones ? (unsigned)__builtin_ctzll(ones) : 64 - (e & 63);
+        }
+        if (e > K)
+            e = K;
+        if (e - s >= 2) {
+            unsigned before = s ? spos[s - 1] : 0;
+            unsigned g = e < K ? spos[e] - before : 255 - before;
+            if (g > gap)
+                gap = g;
+            if (gap > DOPPEL__SPREAD_MAX_GAP)
+                return gap;
+        }
+        r = e;
+    }
+    return gap;
+}
+
+/* The largest gap, capped: any value above DOPPEL__SPREAD_MAX_GAP means
+ * "too large" (the callers only compare it with that and with
+ * DOPPEL__SPREAD_MAX_GAP_BOTH), which lets the search stop as soon as it is
+ * certain. */
+static unsigned largest_gap(const uint8_t *pos, const doppel__mh *x,
+                            const doppel__mh *y, unsigned K)
+{
+    if (K <= 256) {
+        uint8_t o[256];
+        SORT_BINS(o, uint8_t);
+        return gap_walk(pos, x, y, K, o, NULL);
+    }
+    uint16_t o[4096];
+    SORT_BINS(o, uint16_t);
+    return gap_walk(pos, x, y, K, NULL, o);
+}
+
+/* The walk over the bins in order of position. Written without branches
+ * on whether a bin matches (a coin toss for a borderline pair): the gap
+ * candidate, the last matched position and the run of misses are selected
+ * arithmetically. */
+static unsigned gap_walk(const uint8_t *pos, const doppel__mh *x,
+                         const doppel__mh *y, unsigned K,
+                         const uint8_t *order8, const uint16_t *order16)
+{
+    unsigned prev = 0; /* position of the last matched bin, or the edge */
     unsigned misses = 0, gap = 0, any = 0;
     for (unsigned i = 0; i < K; i++) {
-        unsigned k = order[i];
-        if (x[k] != y[k]) {
-            misses++;
-            continue;
-        }
-        any = 1;
-        if (misses >= 2 && (unsigned)(pos[k] - prev) > gap)
-            gap = (unsigned)(pos[k] - prev);
-        misses = 0;
-        prev = pos[k];
+        unsigned k = order8 ? order8[i] : order16[i];
+        unsigned p = pos[k];
+        unsigned match = x[k] == y[k];
+        unsigned mm = 0u - match;                  /* all ones if matched */
+        unsigned long_run = 0u - (unsigned)(misses >= 2);
+        unsigned cand = (p - prev) & mm & long_run;
+        gap = cand > gap ? cand : gap;
+        prev = (p & mm) | (prev & ~mm);
+        misses = (misses + 1) & ~mm;
+        any |= match;
+        if (DOPPEL_UNLIKELY(gap > DOPPEL__SPREAD_MAX_GAP))
+            return gap;
     }
     if (!any)
-        return 0;
-    if (misses >= 2 && (unsigned)(255 - prev) > gap)
-        gap = (unsigned)(255 - prev);
-    return gap <= DOPPEL__SPREAD_MAX_GAP;
+        return 256;
+    if (misses >= 2 && 255 - prev > gap)
+        gap = 255 - prev;
+    return gap;
 }
 
 /* Share of the smaller set found in the larger, from their Jaccard
@@ -93,29 +257,85 @@ static double containment(double j, uint32_t na, uint32_t nb)
     return c > 1.0 ? 1.0 : c;
 }
 
-int doppel__verify_may_match(const doppel__sketch_cref *a,
-                             const doppel__sketch_cref *b, unsigned K,
-                             const doppel_params *p, double *jaccard)
+uint32_t doppel__corpus_df_threshold(uint64_t n)
 {
-    *jaccard = 0.0;
-    if ((a->meta->flags | b->meta->flags) & DOPPEL__SIG_EMPTY)
+    double lambda = (double)n / 65536.0; /* chance collisions per cell */
+    double margin = 5.0 * sqrt(lambda);
+    if (margin < DOPPEL__BOILER_MIN_COMMON)
+        margin = DOPPEL__BOILER_MIN_COMMON;
+    double t = ceil(lambda + margin);
+    return t > 65535.0 ? 65535u : (uint32_t)t;
+}
+
+/* 1 if the pair's shared text is boilerplate by the corpus rule: most of
+ * what the documents share is common, both have a good share of
+ * distinctive bins, and their distinctive bins do not match. */
+static int boilerplate(const doppel__sketch_cref *a,
+                       const doppel__sketch_cref *b, unsigned K,
+                       const doppel__corpus_df *df)
+{
+    unsigned ra = 0, rb = 0, both = 0, mboth = 0, matched = 0, mcommon = 0;
+    const uint16_t *plus = df->plus;
+    for (unsigned k = 0; k < K; k++) {
+        const uint16_t *col = df->df + (size_t)k * 65536u;
+        uint32_t ca = col[a->values[k]], cb = col[b->values[k]];
+        if (plus) {
+            ca += plus[k] == a->values[k];
+            cb += plus[k] == b->values[k];
+        }
+        int da = ca < df->common;
+        int db = cb < df->common;
+        int m = a->values[k] == b->values[k];
+        ra += (unsigned)da;
+        rb += (unsigned)db;
+        matched += (unsigned)m;
+        mcommon += (unsigned)(m && !da);
+        if (da && db) {
+            both++;
+            mboth += (unsigned)m;
+        }
+    }
+    double min_bins = DOPPEL__BOILER_MIN_SHARE * K;
+    if (ra < min_bins || rb < min_bins || 2 * mcommon < matched)
         return 0;
-    unsigned eq = doppel__minhash_equal(a->values, b->values, K);
-    double j = (double)eq / (double)K;
-    *jaccard = j;
-    if (j >= p->threshold)
+    if (both < DOPPEL__BOILER_MIN_BOTH)
         return 1;
-    if (p->verify == DOPPEL_VERIFY_JACCARD)
-        return 0;
-    return containment(j, a->meta->num_shingles, b->meta->num_shingles) >=
-           p->containment;
+    return mboth < DOPPEL__BOILER_MIN_MATCH * both;
+}
+
+/* out->entities: the share of the smaller document's names and numbers
+ * found in the other, when both have enough of them (else left -1). */
+static void entity_share(const doppel__sketch_cref *a,
+                         const doppel__sketch_cref *b, doppel_match *out)
+{
+    uint32_t ea = a->meta->num_entities, eb = b->meta->num_entities;
+    uint32_t emin = ea < eb ? ea : eb, emax = ea < eb ? eb : ea;
+    if (emin >= DOPPEL__ENTITY_MIN &&
+        emax <= (uint64_t)emin * DOPPEL__ENTITY_MAX_RATIO) {
+        double je = doppel__minhash_similarity(a->entities, b->entities,
+                                               DOPPEL__ENTITY_BINS);
+        out->entities = containment(je, ea, eb);
+    }
 }
 
 void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
-                    unsigned K, const doppel_params *p, doppel_match *out)
+                    unsigned K, const doppel_params *p,
+                    const doppel__corpus_df *df, doppel_match *out)
+{
+    doppel__verify_indexed(a, b, NULL, NULL, K, p, df, 0, out);
+}
+
+#define GAP_UNKNOWN 1000u
+
+void doppel__verify_indexed(const doppel__sketch_cref *a,
+                            const doppel__sketch_cref *b,
+                            const uint8_t *index_a, const uint8_t *index_b,
+                            unsigned K, const doppel_params *p,
+                            const doppel__corpus_df *df, int verdict_only,
+                            doppel_match *out)
 {
     const doppel__sketch_meta *ma = a->meta, *mb = b->meta;
-    out->jaccard = out->containment = out->similarity = 0.0;
+    out->jaccard = out->containment = out->similarity = out->lede = 0.0;
     out->entities = -1.0;
     out->spread_a = out->spread_b = 0;
     out->duplicate = 0;
@@ -123,20 +343,47 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
         out->reason = "an empty document is a duplicate of nothing";
         return;
     }
-    unsigned eq = doppel__minhash_equal(a->values, b->values, K);
+    int indexed = index_a && index_b && K <= 256;
+    uint64_t match[4];
+    unsigned eq;
+    if (indexed) {
+        match_mask(a->values, b->values, K, match);
+        eq = 0;
+        for (unsigned w = 0; w < 4; w++)
+            eq += doppel__popcount64(match[w]);
+    } else {
+        eq = doppel__minhash_equal(a->values, b->values, K);
+    }
+    /* The gaps are computed when first needed (a pair far below both
+     * thresholds needs neither); with verdict_only == 0 both are, for the
+     * spread flags. */
+    unsigned gap_a = GAP_UNKNOWN, gap_b = GAP_UNKNOWN;
+#define GAP_A()                                                                \
+    (gap_a != GAP_UNKNOWN                                                      \
+         ? gap_a                                                               \
+         : (gap_a = indexed ? gap_runs(match, eq, K, index_a, index_a + K)     \
+                            : largest_gap(a->positions, a->values, b->values,  \
+                                          K)))
+#define GAP_B()                                                                \
+    (gap_b != GAP_UNKNOWN                                                      \
+         ? gap_b                                                               \
+         : (gap_b = indexed ? gap_runs(match, eq, K, index_b, index_b + K)     \
+                            : largest_gap(b->positions, a->values, b->values,  \
+                                          K)))
     double j = (double)eq / (double)K;
     out->jaccard = j;
     out->containment = containment(j, ma->num_shingles, mb->num_shingles);
-    out->spread_a = spread(a->positions, a->values, b->values, K);
-    out->spread_b = spread(b->positions, a->values, b->values, K);
+    if (!verdict_only) {
+        out->spread_a = GAP_A() <= DOPPEL__SPREAD_MAX_GAP;
+        out->spread_b = GAP_B() <= DOPPEL__SPREAD_MAX_GAP;
+    }
 
-    uint32_t ea = ma->num_entities, eb = mb->num_entities;
-    uint32_t emin = ea < eb ? ea : eb, emax = ea < eb ? eb : ea;
-    if (emin >= DOPPEL__ENTITY_MIN &&
-        emax <= (uint64_t)emin * DOPPEL__ENTITY_MAX_RATIO) {
-        double je = doppel__minhash_similarity(a->entities, b->entities,
-                                               DOPPEL__ENTITY_BINS);
-        out->entities = containment(je, ea, eb);
+    /* The opening, and the names and numbers (read when the verdict comes
+     * to them). */
+    if (!verdict_only) {
+        out->lede = doppel__minhash_similarity(a->lede, b->lede,
+                                               DOPPEL__LEDE_BINS);
+        entity_share(a, b, out);
     }
 
     if (p->verify == DOPPEL_VERIFY_JACCARD) {
@@ -151,15 +398,18 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
     int a_small = ma->num_shingles <= mb->num_shingles;
     uint32_t ns = a_small ? ma->num_shingles : mb->num_shingles;
     uint32_t ng = a_small ? mb->num_shingles : ma->num_shingles;
-    int spread_small = a_small ? out->spread_a : out->spread_b;
     int by_jaccard = j >= p->threshold;
     int by_containment = out->containment >= p->containment;
     int contained = 0;
-    if (by_jaccard && (out->spread_a || out->spread_b)) {
+    if (by_jaccard && GAP_A() <= DOPPEL__SPREAD_MAX_GAP_BOTH &&
+        GAP_B() <= DOPPEL__SPREAD_MAX_GAP_BOTH) {
         out->similarity = j;
-    } else if (by_containment && spread_small &&
-               ns >= DOPPEL__CONTAIN_MIN_SHINGLES &&
-               (uint64_t)ns * DOPPEL__CONTAIN_MAX_RATIO >= ng) {
+    } else if (by_containment && ns >= DOPPEL__CONTAIN_MIN_SHINGLES &&
+               (uint64_t)ns * DOPPEL__CONTAIN_MAX_RATIO >= ng &&
+               (a_small ? GAP_A() : GAP_B()) <= DOPPEL__SPREAD_MAX_GAP &&
+               (verdict_only ? (out->lede = doppel__minhash_similarity(
+                                    a->lede, b->lede, DOPPEL__LEDE_BINS))
+                             : out->lede) >= DOPPEL__CONTAIN_MIN_LEDE) {
         out->similarity = out->containment;
         contained = 1;
     } else {
@@ -171,6 +421,15 @@ void doppel__verify(const doppel__sketch_cref *a, const doppel__sketch_cref *b,
                 : "similarity below the threshold";
         return;
     }
+#undef GAP_A
+#undef GAP_B
+    if (df && !contained && boilerplate(a, b, K, df)) {
+        out->reason = "the shared text is common to many other documents "
+                      "(boilerplate) and the documents' own texts differ";
+        return;
+    }
+    if (verdict_only)
+        entity_share(a, b, out);
     if (out->entities >= 0.0 && out->entities < DOPPEL__ENTITY_MIN_SHARE) {
         out->reason = "the text matches but the names and numbers differ "
                       "(one template, different stories)";
