@@ -148,6 +148,61 @@ void tc_make_copies(tc_docs *D, size_t originals, unsigned seed, size_t hot)
     }
 }
 
+/* Up to `words` words of s from its start, whole lines; the bytes. */
+static size_t words_prefix(const char *s, size_t len, size_t words)
+{
+    size_t n = 0, k = 0;
+    int in = 0;
+    for (; k < len && n < words; k++) {
+        int w = s[k] != ' ' && s[k] != '\n' && s[k] != '\t';
+        n += w && !in;
+        in = w;
+    }
+    while (k < len && s[k] != '\n')
+        k++;
+    return k;
+}
+
+void tc_make_site_pages(tc_docs *D, size_t from, size_t pages,
+                        size_t article_words, size_t footer_words,
+                        int64_t date0)
+{
+    /* The footer: "More Latest News", then the first sentences of
+     * articles from `from` + pages on, up to footer_words words. */
+    size_t fcap = 16 * footer_words + 64, flen = 0;
+    char *f = malloc(fcap);
+    ck_assert_ptr_nonnull(f);
+    flen += (size_t)snprintf(f, fcap, "\n\nMore Latest News\n\n");
+    size_t fw = 0;
+    for (size_t i = from + pages; i < D->n && fw < footer_words; i++) {
+        const char *t = D->d[i].text;
+        const char *dot = strstr(t, ". ");
+        size_t n = dot ? (size_t)(dot - t) + 1 : D->d[i].text_len;
+        if (n > 400 || flen + n + 4 >= fcap)
+            continue;
+        memcpy(f + flen, t, n);
+        flen += n;
+        memcpy(f + flen, "\n\n", 2);
+        flen += 2;
+        for (size_t k = 0; k < n; k++)
+            fw += t[k] == ' ';
+    }
+    for (size_t p = 0; p < pages && from + p < D->n; p++) {
+        const doppel_doc *a = &D->d[from + p];
+        size_t alen = words_prefix(a->text, a->text_len, article_words);
+        char *t = malloc(alen + flen);
+        ck_assert_ptr_nonnull(t);
+        memcpy(t, a->text, alen);
+        memcpy(t + alen, f, flen);
+        char id[64];
+        snprintf(id, sizeof id, "site-page-%zu", p);
+        tc_add(D, id, t, alen + flen,
+               date0 == DOPPEL_NO_DATE ? date0 : date0 + (int64_t)p * 3600);
+        free(t);
+    }
+    free(f);
+}
+
 size_t tc_find(const tc_docs *D, const char *id)
 {
     size_t len = strlen(id);

@@ -35,6 +35,18 @@ void tc_add(tc_docs *D, const char *id, const char *text, size_t len,
  */
 void tc_make_copies(tc_docs *D, size_t originals, unsigned seed, size_t hot);
 
+/**
+ * Append `pages` pages of one site ("site-page-N"): the first
+ * article_words words (whole lines) of documents [from, from + pages),
+ * each followed by the same footer of about footer_words words (the first
+ * sentences of the documents after those), dated an hour apart from date0
+ * (or undated). Pages share the footer and nothing else: the case of the
+ * boilerplate rule (verify.h), which a batch judges with the corpus table.
+ */
+void tc_make_site_pages(tc_docs *D, size_t from, size_t pages,
+                        size_t article_words, size_t footer_words,
+                        int64_t date0);
+
 /** The index of the document with this id, or (size_t)-1. */
 size_t tc_find(const tc_docs *D, const char *id);
 
