@@ -135,6 +135,17 @@ static void layout_of(doppel__seg_layout *lay, const doppel__commit *c)
     doppel__bandset_init(&lay->bands, &c->params);
 }
 
+/* Make s the handle's snapshot, freeing the one it had. */
+static void install(doppel_index *ix, const snapshot *s)
+{
+    snapshot old = {ix->commit, ix->segs, ix->base, ix->state};
+    snapshot_free(&old, ix->alloc);
+    ix->commit = s->commit;
+    ix->segs = s->segs;
+    ix->base = s->base;
+    ix->state = s->state;
+}
+
 /* Load the current commit into ix (replacing its snapshot on success). */
 static int load(doppel_index *ix, int verify, doppel_error *err)
 {
@@ -180,12 +191,7 @@ static int load(doppel_index *ix, int verify, doppel_error *err)
                                  ix->dir);
         last_generation = gen;
     }
-    snapshot old = {ix->commit, ix->segs, ix->base, ix->state};
-    snapshot_free(&old, a);
-    ix->commit = s.commit;
-    ix->segs = s.segs;
-    ix->base = s.base;
-    ix->state = s.state;
+    install(ix, &s);
     return DOPPEL_OK;
 }
 
@@ -387,12 +393,7 @@ int doppel__index_apply(doppel_index *ix, const doppel__change *ch,
     }
     if (committed)
         *committed = 1;
-    snapshot old = {ix->commit, ix->segs, ix->base, ix->state};
-    snapshot_free(&old, a);
-    ix->commit = s.commit;
-    ix->segs = s.segs;
-    ix->base = s.base;
-    ix->state = s.state;
+    install(ix, &s);
     collect_garbage(ix);
     return DOPPEL_OK;
 }
