@@ -115,7 +115,7 @@ static size_t read_docs(doppel_reader *r, docs *D, size_t n)
     size_t ocap = 0;
     doppel_record rec;
     doppel_error err = {0};
-    int rc;
+    int rc = 1;
     while (D->n < n && (rc = doppel_reader_next(r, &rec, &err)) > 0) {
         if (D->n == D->cap) {
             D->cap = D->cap ? 2 * D->cap : 4096;
