@@ -275,10 +275,16 @@ static int boilerplate(const doppel__sketch_cref *a,
                        const doppel__corpus_df *df)
 {
     unsigned ra = 0, rb = 0, both = 0, mboth = 0, matched = 0, mcommon = 0;
+    const uint16_t *plus = df->plus;
     for (unsigned k = 0; k < K; k++) {
         const uint16_t *col = df->df + (size_t)k * 65536u;
-        int da = col[a->values[k]] < df->common;
-        int db = col[b->values[k]] < df->common;
+        uint32_t ca = col[a->values[k]], cb = col[b->values[k]];
+        if (plus) {
+            ca += plus[k] == a->values[k];
+            cb += plus[k] == b->values[k];
+        }
+        int da = ca < df->common;
+        int db = cb < df->common;
         int m = a->values[k] == b->values[k];
         ra += (unsigned)da;
         rb += (unsigned)db;

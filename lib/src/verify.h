@@ -40,6 +40,10 @@
 typedef struct doppel__corpus_df {
     const uint16_t *df;  /* K * 65536 counts */
     uint32_t common;     /* a value held by >= common documents is common */
+    /* NULL, or the K values of one more document counted in on top of df
+     * (an index's query: the table as committing that document would make
+     * it, without copying 16 MB per query) */
+    const uint16_t *plus;
 } doppel__corpus_df;
 
 /* The boilerplate rule engages when at least half of the matching bins are
@@ -57,6 +61,42 @@ typedef struct doppel__corpus_df {
 
 /** Fill df->common for a table built over n non-empty documents. */
 uint32_t doppel__corpus_df_threshold(uint64_t n);
+
+/** Whether the rule is used under (resolved) params p, and so the table
+ *  kept: robust verification with K <= DOPPEL__BOILER_MAX_K. */
+static inline int doppel__corpus_df_wanted(const doppel_params *p)
+{
+    return p->verify == DOPPEL_VERIFY_ROBUST &&
+           p->num_perm <= DOPPEL__BOILER_MAX_K;
+}
+
+/** Count a non-empty document's K values into table t (saturating). */
+static inline void doppel__corpus_df_count(uint16_t *t, const doppel__mh *v,
+                                           unsigned K)
+{
+    for (size_t k = 0; k < K; k++) {
+        uint16_t *c = &t[k * 65536u + v[k]];
+        if (*c != UINT16_MAX)
+            (*c)++;
+    }
+}
+
+/** Take a counted document's values out of t again. Returns 0 when one of
+ *  its counts had saturated: it cannot be decremented exactly, and the
+ *  table must be counted again from the documents that remain. */
+static inline int doppel__corpus_df_uncount(uint16_t *t, const doppel__mh *v,
+                                            unsigned K)
+{
+    int exact = 1;
+    for (size_t k = 0; k < K; k++) {
+        uint16_t *c = &t[k * 65536u + v[k]];
+        if (*c == UINT16_MAX)
+            exact = 0;
+        else if (*c)
+            (*c)--;
+    }
+    return exact;
+}
 
 /** A document's spread index (K <= 256): with its bins sorted by position
  *  (ties by bin number), rank[bin] = the bin's place in that order and
