@@ -24,9 +24,26 @@ typedef struct verify_ctx {
     const uint8_t *index;
     const doppel_params *p;
     const doppel__corpus_df *df;
+    doppel__dmask *masks;
     float *sim;
     uint8_t *dup;
 } verify_ctx;
+
+/* Pairs ahead whose first document's sketch is prefetched. */
+#define PREFETCH_AHEAD 8
+
+static void prefetch_bytes(const void *p, size_t n)
+{
+#if defined(__GNUC__)
+    const char *c = p;
+    for (size_t o = 0; o < n; o += 64)
+        __builtin_prefetch(c + o);
+    __builtin_prefetch(c + n - 1);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
 
 static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 {
@@ -36,8 +53,22 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
     int indexed = K <= 256 && c->index;
     uint8_t own[2 * 256]; /* the spread index of the current archived doc */
     uint32_t own_doc = UINT32_MAX;
+    doppel__dmask own_mask = {0, {0, 0, 0, 0}};
+    int masked = indexed && c->df && c->masks;
     for (size_t i = lo; i < hi; i++) {
         uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
+        /* The archive's sketches are scattered over mapped segments: ask
+         * for a later pair's first document now, so that its lines are
+         * on their way by the time that pair is verified. */
+        if (i + PREFETCH_AHEAD < hi) {
+            uint32_t f = (uint32_t)(c->cand[i + PREFETCH_AHEAD] >> 32);
+            if (f < c->first_indexed && f != (uint32_t)(c->cand[i + PREFETCH_AHEAD - 1] >> 32)) {
+                doppel__sketch_cref pf = c->get(c->ctx, f);
+                prefetch_bytes(pf.values, K * sizeof *pf.values);
+                prefetch_bytes(pf.positions, K);
+                prefetch_bytes(pf.meta, sizeof *pf.meta);
+            }
+        }
         doppel__sketch_cref ca = c->get(c->ctx, a), cb = c->get(c->ctx, b);
         const uint8_t *xa = NULL, *xb = NULL;
         if (indexed) {
@@ -47,6 +78,7 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
                 if (a != own_doc) {
                     doppel__spread_index(ca.positions, K, own, own + K);
                     own_doc = a;
+                    own_mask.ready = 0;
                 }
                 xa = own;
             }
@@ -55,7 +87,14 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
                      : NULL; /* cannot happen: b is the later document */
         }
         doppel_match m;
-        doppel__verify_indexed(&ca, &cb, xa, xb, K, c->p, c->df, 1, &m);
+        doppel__dmask *ma = NULL, *mb = NULL;
+        if (masked && xa && xb) {
+            ma = a >= c->first_indexed ? &c->masks[a - c->first_indexed]
+                                       : &own_mask;
+            mb = &c->masks[b - c->first_indexed];
+        }
+        doppel__verify_masked(&ca, &cb, xa, xb, ma, mb, K, c->p, c->df, 1,
+                              &m);
         c->sim[i] = (float)m.similarity;
         c->dup[i] = (uint8_t)m.duplicate;
     }
@@ -65,11 +104,12 @@ void doppel__verify_candidates(const uint64_t *cand, size_t n,
                                doppel__cref_fn get, const void *ctx,
                                uint32_t first_indexed, const uint8_t *index,
                                const doppel_params *p,
-                               const doppel__corpus_df *df, unsigned threads,
+                               const doppel__corpus_df *df,
+                               doppel__dmask *masks, unsigned threads,
                                float *sim, uint8_t *dup)
 {
-    verify_ctx vc = {cand, get,  ctx, first_indexed, index,
-                     p,    df,   sim, dup};
+    verify_ctx vc = {cand, get, ctx,   first_indexed, index,
+                     p,    df,  masks, sim,           dup};
     doppel__parallel_for(n >= DOPPEL__VERIFY_PARALLEL_MIN ? threads : 1, n,
                          verify_range, &vc);
 }
@@ -98,4 +138,31 @@ void doppel__spread_indexes(doppel__cref_fn get, const void *ctx, size_t n,
     index_ctx ic = {get, ctx, K, index};
     doppel__parallel_for(n >= DOPPEL__VERIFY_PARALLEL_MIN ? threads : 1, n,
                          index_range, &ic);
+}
+
+typedef struct mask_ctx {
+    doppel__cref_fn get;
+    const void *ctx;
+    unsigned K;
+    const doppel__corpus_df *df;
+    doppel__dmask *masks;
+} mask_ctx;
+
+static void mask_range(void *vctx, unsigned worker, size_t lo, size_t hi)
+{
+    (void)worker;
+    const mask_ctx *c = vctx;
+    for (size_t i = lo; i < hi; i++) {
+        doppel__sketch_cref s = c->get(c->ctx, (uint32_t)i);
+        doppel__corpus_df_mask(c->df, s.values, c->K, &c->masks[i]);
+    }
+}
+
+void doppel__df_masks(doppel__cref_fn get, const void *ctx, size_t n,
+                      unsigned K, const doppel__corpus_df *df,
+                      unsigned threads, doppel__dmask *masks)
+{
+    mask_ctx mc = {get, ctx, K, df, masks};
+    doppel__parallel_for(n >= DOPPEL__VERIFY_PARALLEL_MIN ? threads : 1, n,
+                         mask_range, &mc);
 }

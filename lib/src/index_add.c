@@ -668,16 +668,25 @@ static int verify_batch(const batch *b, const doppel__pairvec *cand,
     const doppel_index *ix = b->ix;
     unsigned K = ix->params.num_perm;
     uint8_t *index = NULL;
+    doppel__dmask *masks = NULL;
     size_t nb = b->B->n;
     if (K <= 256 && cand->n) { /* else verification sorts bins per pair */
         index = doppel__malloc_array(ix->alloc, nb, 2 * (size_t)K);
-        if (!index)
+        if (df)
+            masks = doppel__malloc_array(ix->alloc, nb, sizeof *masks);
+        if (!index || (df && !masks)) {
+            doppel__free(ix->alloc, index);
+            doppel__free(ix->alloc, masks);
             return DOPPEL_NOMEM(err);
+        }
         doppel__spread_indexes(batch_sketch, b, nb, K, ix->threads, index);
+        if (masks)
+            doppel__df_masks(batch_sketch, b, nb, K, df, ix->threads, masks);
     }
     doppel__verify_candidates(cand->v, cand->n, pos_sketch, b, b->P, index,
-                              &ix->params, df, ix->threads, sim, dup);
+                              &ix->params, df, masks, ix->threads, sim, dup);
     doppel__free(ix->alloc, index);
+    doppel__free(ix->alloc, masks);
     return DOPPEL_OK;
 }
 

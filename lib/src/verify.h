@@ -127,4 +127,28 @@ void doppel__verify_indexed(const doppel__sketch_cref *a,
                             const doppel__corpus_df *df, int verdict_only,
                             doppel_match *out);
 
+/** A document's distinctive bins under a corpus table (bit k set when its
+ *  value in bin k is held by fewer than df->common documents; K <= 256),
+ *  computed once per document instead of once per pair. */
+typedef struct doppel__dmask {
+    int ready; /* 0: not computed yet (doppel__verify_masked computes it) */
+    uint64_t bits[4];
+} doppel__dmask;
+
+void doppel__corpus_df_mask(const doppel__corpus_df *df,
+                            const doppel__mh *values, unsigned K,
+                            doppel__dmask *out);
+
+/** doppel__verify_indexed with each document's distinctive-bin mask for
+ *  the boilerplate rule (under the same df; NULL: looked up per pair).
+ *  A mask not yet ready is computed when the rule needs it. Same verdict,
+ *  similarity and reason as doppel__verify_indexed. */
+void doppel__verify_masked(const doppel__sketch_cref *a,
+                           const doppel__sketch_cref *b,
+                           const uint8_t *index_a, const uint8_t *index_b,
+                           doppel__dmask *mask_a, doppel__dmask *mask_b,
+                           unsigned K, const doppel_params *p,
+                           const doppel__corpus_df *df, int verdict_only,
+                           doppel_match *out);
+
 #endif
