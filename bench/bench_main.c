@@ -22,7 +22,9 @@
  *     runs are made with the K-permutation baseline (DOPPEL_MINHASH_K_PERM:
  *     K independent hash functions per shingle, the textbook MinHash that
  *     datasketch implements), interleaved with the default's, and the
- *     table gives the speedup of medians.
+ *     table gives the speedup of medians. A third set of runs signs with
+ *     plain word-5 shingles: the default must keep at least half of its
+ *     documents per second (the cost of spin robustness).
  *  2. End to end: the `doppel dedup` program (found next to doppel-bench)
  *     on the input with each --threads count: wall time, peak RSS, and
  *     whether the output is byte-identical to the one-thread output.
@@ -143,9 +145,10 @@ static void self_dir(char *buf, size_t cap, const char *argv0)
 }
 
 /* Run argv (stdout to out_path or /dev/null), wait, return the exit status;
- * *secs and *maxrss_kb (may be NULL) get its wall time and peak RSS. */
+ * *secs, *maxrss_kb and *cpu (may be NULL) get its wall time, peak RSS and
+ * user + system CPU time. */
 static int run_child(char *const *argv, const char *out_path, double *secs,
-                     long *maxrss_kb)
+                     long *maxrss_kb, double *cpu)
 {
     double t0 = now_s();
     pid_t pid = fork();
@@ -168,6 +171,9 @@ static int run_child(char *const *argv, const char *out_path, double *secs,
         *secs = now_s() - t0;
     if (maxrss_kb)
         *maxrss_kb = ru.ru_maxrss;
+    if (cpu)
+        *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -252,7 +258,7 @@ static void corpus_path(const config *c, size_t n, int gz, char *path,
         }
         argv[k++] = wiki;
         argv[k] = NULL;
-        if (run_child(argv, NULL, NULL, NULL) != 0)
+        if (run_child(argv, NULL, NULL, NULL, NULL) != 0)
             die("doppel-gen failed (is WordNet installed? see "
                 "bench/README.md)");
     }
@@ -351,8 +357,15 @@ static void load_all(const char *const *paths, size_t npaths, loaded *L,
     free(off);
 }
 
+/* What a stage run signs with. */
+enum {
+    V_DEFAULT, /* the defaults: skeleton shingles, one-permutation MinHash */
+    V_KPERM,   /* the same shingles, K-permutation MinHash (the baseline) */
+    V_WORD5    /* plain word-5 shingles, one-permutation MinHash */
+};
+
 /* One stage run, in this (child) process. */
-static void stage_run(const char *const *paths, size_t npaths, int kperm,
+static void stage_run(const char *const *paths, size_t npaths, int variant,
                       stage_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -365,8 +378,12 @@ static void stage_run(const char *const *paths, size_t npaths, int kperm,
     doppel_dedup_opts o = DOPPEL_DEDUP_OPTS_INIT;
     o.threads = 1;
     o.stage_timings = 1;
-    if (kperm)
+    if (variant == V_KPERM)
         o.params.minhash = DOPPEL_MINHASH_K_PERM;
+    if (variant == V_WORD5) {
+        o.params.shingle = DOPPEL_SHINGLE_WORD;
+        o.params.shingle_size = 5;
+    }
     doppel_dedup *d = NULL;
     doppel_error err = {0};
     if (doppel_dedup_create(&d, &o, &err) < 0)
@@ -423,7 +440,7 @@ static void stage_run(const char *const *paths, size_t npaths, int kperm,
 }
 
 /* stage_run in a child; its peak RSS from wait4. */
-static void stage_child(const char *const *paths, size_t npaths, int kperm,
+static void stage_child(const char *const *paths, size_t npaths, int variant,
                         stage_result *res)
 {
     int fd[2];
@@ -435,7 +452,7 @@ static void stage_child(const char *const *paths, size_t npaths, int kperm,
     if (pid == 0) {
         close(fd[0]);
         stage_result r;
-        stage_run(paths, npaths, kperm, &r);
+        stage_run(paths, npaths, variant, &r);
         ssize_t w = write(fd[1], &r, sizeof r);
         _exit(w == (ssize_t)sizeof r ? 0 : 1);
     }
@@ -450,15 +467,53 @@ static void stage_child(const char *const *paths, size_t npaths, int kperm,
     res->maxrss_kb = ru.ru_maxrss;
 }
 
+/* The cost of spin robustness (issue 3's target): documents per second
+ * of the default (skeleton shingles) against plain word-5-shingle MinHash,
+ * measured in the same runs, interleaved. The default must keep at least
+ * half. */
+static void print_word5(const stage_result *fast, const stage_result *w5,
+                        unsigned R, uint64_t docs, uint64_t bytes)
+{
+    double v[64], vw[64];
+    printf("\n### Spin-robust default against plain word-5 MinHash (one "
+           "thread, same runs)\n\n");
+    printf("| measure | default (skeleton-6) | word-5 | default / word-5 "
+           "| target |\n");
+    printf("|---|---:|---:|---:|---|\n");
+    for (int row = 0; row < 2; row++) {
+        for (unsigned r = 0; r < R; r++) {
+            if (row == 0) {
+                v[r] = fast[r].secs[ST_TOKENIZE] + fast[r].secs[ST_SHINGLE] +
+                       fast[r].secs[ST_MINHASH];
+                vw[r] = w5[r].secs[ST_TOKENIZE] + w5[r].secs[ST_SHINGLE] +
+                        w5[r].secs[ST_MINHASH];
+            } else {
+                v[r] = fast[r].total;
+                vw[r] = w5[r].total;
+            }
+        }
+        double m = median(v, R), mw = median(vw, R);
+        double ratio = m > 0 ? mw / m : 0;
+        printf("| %s, documents/s (MB/s) | %.0f (%.0f) | %.0f (%.0f) | "
+               "%.2f | %s |\n",
+               row == 0 ? "sketch" : "all stages, wall",
+               (double)docs / m, (double)bytes / 1e6 / m, (double)docs / mw,
+               (double)bytes / 1e6 / mw, ratio,
+               row == 0 ? (ratio >= 0.5 ? ">= 0.5: met" : ">= 0.5: **not met**")
+                        : "-");
+    }
+}
+
 static void print_stages(const config *c, const char *const *paths,
                          size_t npaths)
 {
     unsigned R = c->runs;
-    stage_result fast[64], base[64];
+    stage_result fast[64], base[64], word5[64];
     for (unsigned r = 0; r < R; r++) {
-        stage_child(paths, npaths, 0, &fast[r]);
+        stage_child(paths, npaths, V_DEFAULT, &fast[r]);
         if (c->baseline)
-            stage_child(paths, npaths, 1, &base[r]);
+            stage_child(paths, npaths, V_KPERM, &base[r]);
+        stage_child(paths, npaths, V_WORD5, &word5[r]);
         fprintf(stderr, "doppel-bench: stages, run %u of %u\n", r + 1, R);
     }
     double v[64], vb[64];
@@ -523,6 +578,7 @@ static void print_stages(const config *c, const char *const *paths,
         (fast[0].candidates == 0 || base[0].clusters == 0))
         printf("(the baseline's signatures differ by design: its clusters "
                "are its own)\n");
+    print_word5(fast, word5, R, docs, bytes);
 }
 
 /* ------------------------------------------------- 2. and 3. end to end */
@@ -544,7 +600,7 @@ static uint64_t file_digest(const char *path)
 }
 
 typedef struct e2e_result {
-    double secs;
+    double secs, cpu;
     long maxrss_kb;
     uint64_t digest;
 } e2e_result;
@@ -566,7 +622,7 @@ static e2e_result e2e_run(const config *c, const char *const *paths,
         argv[k++] = (char *)paths[i];
     argv[k] = NULL;
     e2e_result r;
-    if (run_child(argv, out, &r.secs, &r.maxrss_kb) != 0)
+    if (run_child(argv, out, &r.secs, &r.maxrss_kb, &r.cpu) != 0)
         die("%s dedup failed", doppel);
     r.digest = file_digest(out);
     return r;
@@ -577,15 +633,16 @@ static void print_e2e(const config *c, const char *const *paths,
 {
     char out[4200];
     snprintf(out, sizeof out, "%s/e2e-output.tsv", c->data_dir);
-    double med[MAX_LIST], rss[MAX_LIST];
+    double med[MAX_LIST], rss[MAX_LIST], cpu[MAX_LIST];
     int same[MAX_LIST];
     uint64_t ref_digest = 0;
     for (size_t t = 0; t < c->nthreads; t++) {
-        double secs[64], mem[64];
+        double secs[64], mem[64], cs[64];
         same[t] = 1;
         for (unsigned r = 0; r < c->runs; r++) {
             e2e_result e = e2e_run(c, paths, npaths, c->threads[t], out);
             secs[r] = e.secs;
+            cs[r] = e.cpu;
             mem[r] = (double)e.maxrss_kb / 1024.0;
             if (t == 0 && r == 0)
                 ref_digest = e.digest;
@@ -596,18 +653,20 @@ static void print_e2e(const config *c, const char *const *paths,
         }
         med[t] = median(secs, c->runs);
         rss[t] = median(mem, c->runs);
+        cpu[t] = median(cs, c->runs);
     }
     printf("\n### End to end: `doppel dedup --threads T` (medians of %u "
            "runs)\n\n",
            c->runs);
-    printf("| threads | wall (s) | MB/s of input | speedup over %zu "
-           "thread(s) | peak RSS (MB) | output identical to %zu thread(s) |\n",
+    printf("| threads | wall (s) | CPU, user + sys (s) | MB/s of input | "
+           "speedup over %zu thread(s) | peak RSS (MB) | output identical to "
+           "%zu thread(s) |\n",
            c->threads[0], c->threads[0]);
-    printf("|---:|---:|---:|---:|---:|---|\n");
+    printf("|---:|---:|---:|---:|---:|---:|---|\n");
     for (size_t t = 0; t < c->nthreads; t++)
-        printf("| %zu | %.2f | %.0f | %.2fx | %.0f | %s |\n", c->threads[t],
-               med[t], (double)bytes / 1e6 / med[t], med[0] / med[t], rss[t],
-               same[t] ? "yes" : "**NO**");
+        printf("| %zu | %.2f | %.2f | %.0f | %.2fx | %.0f | %s |\n",
+               c->threads[t], med[t], cpu[t], (double)bytes / 1e6 / med[t],
+               med[0] / med[t], rss[t], same[t] ? "yes" : "**NO**");
 }
 
 static void print_growth(const config *c, size_t threads)
@@ -617,19 +676,20 @@ static void print_growth(const config *c, size_t threads)
     printf("\n### Growth: `doppel dedup --threads %zu` on generated corpora%s "
            "(medians of %u runs)\n\n",
            threads, c->gzip ? ", gzip" : "", c->runs);
-    printf("| documents | input (MB) | wall (s) | us per document | "
-           "relative to %zu | peak RSS (MB) |\n",
+    printf("| documents | input (MB) | wall (s) | CPU, user + sys (s) | "
+           "us per document | relative to %zu | peak RSS (MB) |\n",
            c->growth[0]);
-    printf("|---:|---:|---:|---:|---:|---:|\n");
+    printf("|---:|---:|---:|---:|---:|---:|---:|\n");
     double first = 0;
     for (size_t g = 0; g < c->ngrowth; g++) {
         char path[4200];
         corpus_path(c, c->growth[g], c->gzip, path, sizeof path);
         const char *paths[] = {path};
-        double secs[64], mem[64];
+        double secs[64], mem[64], cs[64];
         for (unsigned r = 0; r < c->runs; r++) {
             e2e_result e = e2e_run(c, paths, 1, threads, out);
             secs[r] = e.secs;
+            cs[r] = e.cpu;
             mem[r] = (double)e.maxrss_kb / 1024.0;
             fprintf(stderr, "doppel-bench: growth, %zu documents, run %u of "
                             "%u: %.2f s\n",
@@ -639,9 +699,9 @@ static void print_growth(const config *c, size_t threads)
         double per = m / (double)c->growth[g] * 1e6;
         if (g == 0)
             first = per;
-        printf("| %zu | %.0f | %.2f | %.2f | %.2fx | %.0f |\n", c->growth[g],
-               (double)file_size(path) / 1e6, m, per, per / first,
-               median(mem, c->runs));
+        printf("| %zu | %.0f | %.2f | %.2f | %.2f | %.2fx | %.0f |\n",
+               c->growth[g], (double)file_size(path) / 1e6, m,
+               median(cs, c->runs), per, per / first, median(mem, c->runs));
         fflush(stdout);
     }
 }

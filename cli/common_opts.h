@@ -116,7 +116,7 @@ unsigned cli_online_cpus(void);
 
 #define CLI_THREADS_ROW(fn)                                                    \
     CLI_ROW_VAL("threads", 'j', "N",                                           \
-                "signing threads, 1-256; default: online CPUs",                \
+                "threads, 1-256; default: online CPUs",                        \
                 CLI_OPT_THREADS, fn)
 
 /* Chatter, help and version. */

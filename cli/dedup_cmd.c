@@ -12,7 +12,8 @@
  *      a temporary file first and read that instead, both times.
  *   4. First pass: feed.c reads records on a thread of its own, in
  *      batches, while the main thread hands the previous batch to
- *      doppel_dedup_add_batch(), which signs it on --threads threads.
+ *      doppel_dedup_add_batch(), which signs it on --threads threads
+ *      (with --threads 1, one thread does both in turn).
  *      Documents are numbered in reading order whatever the batching, so
  *      results never depend on thread counts.
  *   5. doppel_dedup_finish(); write clusters or pairs, or (jsonl) read the
@@ -127,8 +128,10 @@ static int first_pass(dedup_run *run)
     doppel_reader *r = NULL;
     int rc = doppel_reader_open(&r, run->in.paths, run->in.npaths,
                                 &run->ropts, &err);
+    /* --threads 1 is one thread: reading is not overlapped then */
     if (rc == DOPPEL_OK)
-        rc = cli_feed(r, add_batch, run, &err);
+        rc = run->cfg->c.threads > 1 ? cli_feed(r, add_batch, run, &err)
+                                   : cli_feed_inline(r, add_batch, run, &err);
     if (r)
         doppel_reader_stats_get(r, &run->rstats);
     doppel_reader_free(r);

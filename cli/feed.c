@@ -215,3 +215,47 @@ int cli_feed(doppel_reader *reader, cli_feed_fn use, void *ctx,
     pthread_mutex_destroy(&f.mu);
     return rc;
 }
+
+/* ------------------------------------------------------- one thread */
+
+int cli_feed_inline(doppel_reader *reader, cli_feed_fn use, void *ctx,
+                    doppel_error *err)
+{
+    batch b;
+    memset(&b, 0, sizeof b);
+    int rc = 1;
+    doppel_error rerr = {0};
+    while (rc > 0) {
+        b.n = 0;
+        b.used = 0;
+        while (b.n < CLI_FEED_BATCH_DOCS && b.used < CLI_FEED_BATCH_BYTES) {
+            doppel_record rec;
+            rc = doppel_reader_next(reader, &rec, &rerr);
+            if (rc <= 0)
+                break;
+            if (batch_append(&b, &rec) < 0) {
+                rc = DOPPEL_ERR_NOMEM;
+                snprintf(rerr.message, sizeof rerr.message, "out of memory");
+                rerr.code = rc;
+                break;
+            }
+        }
+        if (rc < 0) {
+            if (err)
+                *err = rerr;
+            break;
+        }
+        if (b.n == 0)
+            break;
+        batch_seal(&b);
+        doppel_reader_stats st;
+        doppel_reader_stats_get(reader, &st);
+        int u = use(ctx, b.docs, b.n, st.bytes, err);
+        if (u < 0) {
+            rc = u;
+            break;
+        }
+    }
+    batch_free(&b);
+    return rc < 0 ? rc : DOPPEL_OK;
+}

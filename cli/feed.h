@@ -46,4 +46,12 @@ typedef int (*cli_feed_fn)(void *ctx, const doppel_doc *docs, size_t n,
 int cli_feed(doppel_reader *reader, cli_feed_fn use, void *ctx,
              doppel_error *err);
 
+/**
+ * The same batches on the calling thread alone: read a batch, use it, read
+ * the next. For --threads 1, which means one thread: the reader thread of
+ * cli_feed would be a second one.
+ */
+int cli_feed_inline(doppel_reader *reader, cli_feed_fn use, void *ctx,
+                    doppel_error *err);
+
 #endif

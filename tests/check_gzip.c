@@ -3,7 +3,8 @@
  * magic bytes, multi-member streams, truncation at every cut point and
  * corruption reported with the compressed offset, trailing data, read
  * errors, reuse across files, and out-of-memory paths (zlib's own
- * allocations included).
+ * allocations included); ISA-L's igzip, where built in, against zlib on
+ * all of these.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "suites.h"
@@ -129,6 +130,20 @@ static result read_file(const char *path, size_t chunk)
     doppel__source *s = NULL;
     ck_assert_int_eq(doppel__source_create(&s, NULL, NULL), DOPPEL_OK);
     result r = read_source(s, path, chunk);
+    doppel__source_free(s);
+    return r;
+}
+
+/* read_file with a given inflater; *rereads gets how many times igzip
+ * gave the file back to zlib. */
+static result read_file_with(const char *path, size_t chunk,
+                             doppel__inflater which, unsigned *rereads)
+{
+    doppel__source *s = NULL;
+    ck_assert_int_eq(doppel__source_create(&s, NULL, NULL), DOPPEL_OK);
+    doppel__source_set_inflater(s, which);
+    result r = read_source(s, path, chunk);
+    *rereads = doppel__source_rereads(s);
     doppel__source_free(s);
     return r;
 }
@@ -521,6 +536,173 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+/* One gzip member with a header made by zlib: FNAME, FCOMMENT, FEXTRA and
+ * FHCRC as asked (level 6, or 1 with `fast`). */
+static unsigned char *gz_with_header(const void *data, size_t len, int name,
+                                int comment, int extra, int hcrc, int fast,
+                                size_t *out_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    ck_assert_int_eq(deflateInit2(&zs, fast ? 1 : 6, Z_DEFLATED, 15 + 16, 8,
+                                  Z_DEFAULT_STRATEGY),
+                     Z_OK);
+    gz_header h;
+    memset(&h, 0, sizeof h);
+    static unsigned char x[] = {'d', 'p', 3, 0, 1, 2, 3};
+    h.name = name ? (Bytef *)"article.jsonl" : Z_NULL;
+    h.comment = comment ? (Bytef *)"a comment" : Z_NULL;
+    h.extra = extra ? x : Z_NULL;
+    h.extra_len = extra ? (uInt)sizeof x : 0;
+    h.hcrc = hcrc;
+    h.os = 3;
+    ck_assert_int_eq(deflateSetHeader(&zs, &h), Z_OK);
+    size_t cap = deflateBound(&zs, (uLong)len) + 256;
+    unsigned char *out = malloc(cap);
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    *out_len = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+typedef struct cmp_stats {
+    size_t files, fast_clean, reread;
+} cmp_stats;
+
+/* The file at p read with the default inflater (igzip where built) and
+ * with zlib alone, in reads of several sizes: the same status and message
+ * and, on success, the same bytes and offsets; on failure one output is a
+ * prefix of the other (an error drops what was inflated in the call that
+ * found it, and calls end in different places). */
+static void compare_inflaters(const char *p, size_t size, cmp_stats *cs)
+{
+    static const size_t chunks[] = {1, 4096, 65536};
+    /* one byte at a time only for small files (it takes a while) */
+    for (size_t c = size > 16384 ? 1 : 0;
+         c < sizeof chunks / sizeof chunks[0]; c++) {
+        unsigned ra, rz;
+        result a = read_file_with(p, chunks[c], DOPPEL__INFLATE_AUTO, &ra);
+        result z = read_file_with(p, chunks[c], DOPPEL__INFLATE_ZLIB, &rz);
+        ck_assert_uint_eq(rz, 0);
+        ck_assert_msg(a.rc == z.rc, "%s, reads of %zu: rc %d, zlib %d", p,
+                      chunks[c], a.rc, z.rc);
+        ck_assert_str_eq(a.message, z.message);
+        ck_assert_int_eq(a.is_gzip, z.is_gzip);
+        size_t common = a.len < z.len ? a.len : z.len;
+        ck_assert_int_eq(memcmp(a.data, z.data, common), 0);
+        if (a.rc == DOPPEL_OK) {
+            ck_assert_uint_eq(a.len, z.len);
+            ck_assert_uint_eq(a.compressed, z.compressed);
+            ck_assert_uint_eq(a.offset, z.offset);
+        }
+        cs->files++;
+        cs->reread += ra > 0;
+        cs->fast_clean += a.rc == DOPPEL_OK && ra == 0;
+        free(a.data);
+        free(z.data);
+    }
+}
+
+/* igzip (when built in) against zlib on valid, unusual, truncated and
+ * corrupt gzip files. */
+START_TEST(test_isal_same_as_zlib)
+{
+    char *dir = tu_mkdtemp();
+    char *p = path_in(dir, "x.gz");
+    cmp_stats cs = {0, 0, 0};
+    size_t big = 300 * 1000, zn;
+    char *text = make_text(big, 11), *noise = make_noise(200 * 1000, 12);
+    /* valid members of every size, and with every header field */
+    static const size_t sizes[] = {0, 1, 2, 100, 2000, 70000, 300000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        unsigned char *z = gz(text, sizes[i], &zn);
+        tu_write_file(p, z, zn);
+        compare_inflaters(p, zn, &cs);
+        free(z);
+    }
+    unsigned char *zn_noise = gz(noise, 200 * 1000, &zn);
+    tu_write_file(p, zn_noise, zn);
+    compare_inflaters(p, zn, &cs);
+    free(zn_noise);
+    for (int f = 0; f < 32; f++) {
+        unsigned char *z = gz_with_header(text, 5000, f & 1, f & 2, f & 4, f & 8,
+                                     f & 16, &zn);
+        tu_write_file(p, z, zn);
+        compare_inflaters(p, zn, &cs);
+        /* a reserved flag bit (zlib: "unknown header flags set") */
+        z[3] |= 0x20;
+        tu_write_file(p, z, zn);
+        compare_inflaters(p, zn, &cs);
+        free(z);
+    }
+    /* several members, an empty one, then junk after the last */
+    size_t na, nb, ne;
+    unsigned char *za = gz(text, 40000, &na), *zb = gz(noise, 150000, &nb),
+                  *ze = gz("", 0, &ne);
+    unsigned char *all = malloc(na + ne + nb + 8);
+    memcpy(all, za, na);
+    memcpy(all + na, ze, ne);
+    memcpy(all + na + ne, zb, nb);
+    tu_write_file(p, all, na + ne + nb);
+    compare_inflaters(p, na + ne + nb, &cs);
+    memcpy(all + na + ne + nb, "junk\x1f\x8b", 6);
+    tu_write_file(p, all, na + ne + nb + 6);
+    compare_inflaters(p, na + ne + nb + 6, &cs);
+    /* truncated: cuts all over a small member (every one in its header
+     * and trailer), cuts of the large ones */
+    unsigned char *z = gz(text, 3000, &zn);
+    for (size_t cut = 2; cut < zn; cut += cut < 40 || cut + 40 > zn ? 1 : 7) {
+        tu_write_file(p, z, cut);
+        compare_inflaters(p, cut, &cs);
+    }
+    free(z);
+    for (size_t cut = 2; cut < na + ne + nb; cut += 9973) {
+        tu_write_file(p, all, cut);
+        compare_inflaters(p, cut, &cs);
+    }
+    /* corrupt: flipped bits all over a member and in its trailer, and in
+     * the second member of two */
+    z = gz(text, 20000, &zn);
+    for (size_t at = 3; at < zn; at += at < 20 || at + 20 > zn ? 1 : 53) {
+        for (unsigned bit = at % 2; bit < 8; bit += 4) {
+            z[at] ^= (unsigned char)(1u << bit);
+            tu_write_file(p, z, zn);
+            compare_inflaters(p, zn, &cs);
+            z[at] ^= (unsigned char)(1u << bit);
+        }
+    }
+    free(z);
+    for (size_t at = na + ne + 3; at < na + ne + nb; at += 4099) {
+        all[at] ^= 0x10;
+        tu_write_file(p, all, na + ne + nb);
+        compare_inflaters(p, na + ne + nb, &cs);
+        all[at] ^= 0x10;
+    }
+    /* igzip, where built in, really read the clean files, and really
+     * handed the bad ones to zlib */
+    if (doppel__source_inflater_available(DOPPEL__INFLATE_ISAL)) {
+        ck_assert_uint_gt(cs.fast_clean, 100);
+        ck_assert_uint_gt(cs.reread, 500);
+    } else {
+        fprintf(stderr, "gzip: ISA-L not built in, only zlib compared with "
+                        "itself\n");
+    }
+    free(all);
+    free(za);
+    free(zb);
+    free(ze);
+    free(text);
+    free(noise);
+    tu_rmtree(dir);
+    free(p);
+    free(dir);
+}
+END_TEST
+
 Suite *suite_gzip(void)
 {
     Suite *s = suite_create("gzip");
@@ -535,6 +717,7 @@ Suite *suite_gzip(void)
     tcase_add_test(tc, test_read_error_and_states);
     tcase_add_test(tc, test_reuse_across_files);
     tcase_add_test(tc, test_out_of_memory);
+    tcase_add_test(tc, test_isal_same_as_zlib);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -17,6 +17,7 @@
 #include "verify.h"
 #include "ref_sketch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,6 +316,133 @@ START_TEST(test_verify_matches_reference)
 }
 END_TEST
 
+/* The largest stretch without a match, portable against AVX-512 VBMI
+ * (where the CPU has it), on random positions and match masks of every
+ * density, including all and none matched. */
+START_TEST(test_spread_gap_impls_agree)
+{
+    static const unsigned Ks[] = {16, 64, 100, 128, 129, 200, 256};
+    uint64_t st = 23;
+    uint8_t pos[256], index[512 + 64];
+    int vbmi = doppel__spread_gap_available(2);
+    if (!vbmi)
+        fprintf(stderr, "lsh_fast: no AVX-512 VBMI here, portable gap "
+                        "only\n");
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        unsigned K = Ks[ki];
+        for (int rep = 0; rep < 20000; rep++) {
+            unsigned spread = 1 + (unsigned)(doppel__splitmix64(&st) % 256);
+            for (unsigned k = 0; k < K; k++)
+                pos[k] = (uint8_t)(doppel__splitmix64(&st) % spread);
+            /* the index is followed by other bytes, as in a dedup's array */
+            memset(index, 0xA5, sizeof index);
+            doppel__spread_index(pos, K, index, index + K);
+            uint64_t m[4] = {0, 0, 0, 0};
+            unsigned dens = (unsigned)(doppel__splitmix64(&st) % 11), eq = 0;
+            for (unsigned k = 0; k < K; k++) {
+                unsigned bit = doppel__splitmix64(&st) % 10 < dens;
+                m[k >> 6] |= (uint64_t)bit << (k & 63);
+                eq += bit;
+            }
+            unsigned g1 = doppel__spread_gap(m, eq, K, index, 1);
+            unsigned g0 = doppel__spread_gap(m, eq, K, index, 0);
+            ck_assert_uint_eq(g0, g1);
+            if (vbmi)
+                ck_assert_uint_eq(doppel__spread_gap(m, eq, K, index, 2),
+                                  g1);
+        }
+    }
+}
+END_TEST
+
+/* The boilerplate rule from per-document bitmaps of distinctive bins
+ * (what a dedup precomputes) against the rule reading the corpus table
+ * for every pair: the same verdicts, reasons and similarities. The pairs
+ * share most values, and the table makes a random share of each
+ * document's values common, so that the rule engages and fires. */
+START_TEST(test_boilerplate_bitmaps_match_table)
+{
+    static const unsigned Ks[] = {16, 64, 128, 200, 256};
+    uint64_t st = 17;
+    vsketch *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    uint16_t *table = calloc((size_t)256 * 65536u, sizeof *table);
+    ck_assert(a && b && table);
+    unsigned fired = 0, engaged = 0;
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        unsigned K = Ks[ki];
+        for (int rep = 0; rep < 4000; rep++) {
+            random_pair(&st, K, a, b);
+            /* mostly equal values, spread everywhere */
+            for (unsigned k = 0; k < K; k++)
+                if (doppel__splitmix64(&st) % 10 < 8)
+                    b->values[k] = a->values[k];
+            a->meta.flags = b->meta.flags = 0;
+            uint32_t common = 8 + (uint32_t)(rep % 10);
+            unsigned pc = (unsigned)(doppel__splitmix64(&st) % 101);
+            for (unsigned k = 0; k < K; k++) {
+                uint16_t *ca = &table[(size_t)k * 65536u + a->values[k]];
+                uint16_t *cb = &table[(size_t)k * 65536u + b->values[k]];
+                *ca = (uint16_t)(doppel__splitmix64(&st) % 100 < pc
+                                     ? common + doppel__splitmix64(&st) % 9
+                                     : doppel__splitmix64(&st) % common);
+                if (cb != ca)
+                    *cb = (uint16_t)(doppel__splitmix64(&st) % (2 * common));
+            }
+            doppel_params p = DOPPEL_PARAMS_INIT;
+            p.num_perm = K;
+            p.threshold = 0.3 + 0.4 * (double)(rep % 5) / 5.0;
+            p.containment = 0.75;
+            doppel__corpus_df df = {table, common, NULL};
+            /* masks made up front (a dedup), or on first use (an index) */
+            doppel__dmask da, db, la = {0, {0}}, lb = {0, {0}};
+            doppel__corpus_df_mask(&df, a->values, K, &da);
+            doppel__corpus_df_mask(&df, b->values, K, &db);
+            doppel__sketch_cref ca = cref_of(a), cb = cref_of(b);
+            uint8_t ia[512], ib[512];
+            doppel__spread_index(a->positions, K, ia, ia + K);
+            doppel__spread_index(b->positions, K, ib, ib + K);
+            for (int only = 0; only < 2; only++) {
+                doppel_match want, got;
+                doppel__verify_indexed(&ca, &cb, ia, ib, K, &p, &df, only,
+                                       &want);
+                doppel__verify_masked(&ca, &cb, ia, ib, &da, &db, K, &p, &df,
+                                      only, &got);
+                doppel_match lazy;
+                doppel__verify_masked(&ca, &cb, ia, ib, &la, &lb, K, &p, &df,
+                                      only, &lazy);
+                ck_assert_msg(lazy.duplicate == want.duplicate &&
+                                  lazy.similarity == want.similarity &&
+                                  strcmp(lazy.reason, want.reason) == 0,
+                              "K=%u pair %d, masks made on first use: %d %g "
+                              "'%s', from the table %d %g '%s'",
+                              K, rep, lazy.duplicate, lazy.similarity,
+                              lazy.reason, want.duplicate, want.similarity,
+                              want.reason);
+                ck_assert_msg(got.duplicate == want.duplicate &&
+                                  got.similarity == want.similarity &&
+                                  strcmp(got.reason, want.reason) == 0,
+                              "K=%u pair %d: %d %g '%s', from the table %d "
+                              "%g '%s'",
+                              K, rep, got.duplicate, got.similarity,
+                              got.reason, want.duplicate, want.similarity,
+                              want.reason);
+                fired += strstr(want.reason, "boilerplate") != NULL;
+                engaged += want.duplicate;
+            }
+            for (unsigned k = 0; k < K; k++) {
+                table[(size_t)k * 65536u + a->values[k]] = 0;
+                table[(size_t)k * 65536u + b->values[k]] = 0;
+            }
+        }
+    }
+    ck_assert_uint_gt(fired, 1000);
+    ck_assert_uint_gt(engaged, 1000);
+    free(a);
+    free(b);
+    free(table);
+}
+END_TEST
+
 Suite *suite_lsh_fast(void)
 {
     Suite *s = suite_create("lsh_fast");
@@ -325,6 +453,8 @@ Suite *suite_lsh_fast(void)
     tcase_add_test(tc, test_optimal_params_match_reference);
     tcase_add_test(tc, test_minhash_equal_matches_scalar);
     tcase_add_test(tc, test_verify_matches_reference);
+    tcase_add_test(tc, test_boilerplate_bitmaps_match_table);
+    tcase_add_test(tc, test_spread_gap_impls_agree);
     suite_add_tcase(s, tc);
     return s;
 }

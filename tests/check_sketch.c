@@ -195,11 +195,40 @@ static void add_edge_cases(corpus *c)
         corpus_add(c, e[i], strlen(e[i]));
 }
 
+/* Words that share their first 8 or 16 bytes with another word, of every
+ * length from 1 to 40, in texts sketched one after the other with the same
+ * scratch space: the word memo (sketch.c) keys words of up to 16 bytes by
+ * their bytes and must never answer for a longer word with the same start,
+ * nor for a shorter one. Function words ("the", "of") are mixed in so that
+ * the skeleton keeps some of the words' neighbours. */
+static void add_memo_cases(corpus *c)
+{
+    static const char abc[] = "abcdefghijklmnopqrstuvwxyzabcdefghijklmno";
+    char buf[4096];
+    for (int order = 0; order < 4; order++) {
+        size_t n = 0;
+        for (size_t k = 1; k <= 40; k++) {
+            size_t len = order % 2 ? 41 - k : k;
+            memcpy(buf + n, order < 2 ? "the " : "Of ", order < 2 ? 4 : 3);
+            n += order < 2 ? 4 : 3;
+            memcpy(buf + n, abc, len);
+            if (order >= 2)
+                buf[n] = 'A'; /* capitalised: a name */
+            n += len;
+            buf[n++] = ' ';
+            memcpy(buf + n, "of ", 3);
+            n += 3;
+        }
+        corpus_add(c, buf, n);
+    }
+}
+
 static void build_corpus(corpus *c)
 {
     memset(c, 0, sizeof *c);
     add_wikinews(c);
     add_edge_cases(c);
+    add_memo_cases(c);
     add_alignment_sweeps(c);
     add_synthetic(c, 42, 400);
 }
@@ -499,6 +528,28 @@ START_TEST(test_minhash_matches_reference)
                               "K=%u n=%zu rep %d: values differ (no "
                               "positions)",
                               K, n, rep);
+                /* with the sketcher's cached densification probes */
+                uint16_t *probes =
+                    malloc(K * DOPPEL__OPH_PROBES_CACHED * sizeof *probes);
+                ck_assert_ptr_nonnull(probes);
+                doppel__oph_probes(probes, K, seed);
+                f1 = doppel__minhash_one_perm_probed(h, pos, n, K, seed,
+                                                     probes, v1, p1);
+                f2 = ref_minhash_one_perm(h, pos, n, K, seed, v2, p2);
+                ck_assert_uint_eq(f1, f2);
+                ck_assert_msg(memcmp(v1, v2, K * sizeof *v1) == 0 &&
+                                  memcmp(p1, p2, K) == 0,
+                              "K=%u n=%zu rep %d: cached probes differ", K,
+                              n, rep);
+                f1 = doppel__minhash_one_perm_probed(h, NULL, n, K, seed,
+                                                     probes, v1, NULL);
+                f2 = ref_minhash_one_perm(h, NULL, n, K, seed, v2, NULL);
+                ck_assert_uint_eq(f1, f2);
+                ck_assert_msg(memcmp(v1, v2, K * sizeof *v1) == 0,
+                              "K=%u n=%zu rep %d: cached probes differ (no "
+                              "positions)",
+                              K, n, rep);
+                free(probes);
             }
         }
     }

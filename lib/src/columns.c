@@ -112,9 +112,14 @@ typedef struct {
     doppel_error *errs; /* per worker */
 } batch_ctx;
 
+/* Ranges come to a worker in increasing order (doppel__parallel_dynamic),
+ * so its first failure is its smallest failing document; after it the
+ * worker only drains its ranges. */
 static void sketch_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 {
     batch_ctx *b = vctx;
+    if (b->rc[worker] < 0)
+        return;
     for (size_t i = lo; i < hi; i++) {
         size_t doc = b->base + i;
         doppel__sketch v = doppel__columns_sketch(b->c, doc);
@@ -157,9 +162,12 @@ int doppel__columns_add_batch(doppel__columns *c, const doppel_sketcher *sk,
         return DOPPEL_NOMEM(err);
     }
     batch_ctx b = {c, sk, scratch, docs, c->n, rcs, fail_at, errs};
-    /* Small batches are not worth a thread each. */
+    /* Small batches are not worth a thread each. Documents are handed
+     * out a few at a time to whichever thread is free, not split into
+     * fixed shares: lengths vary, and a reader thread (and anything else on
+     * the machine) slows some signers down. */
     unsigned use = n >= 64 ? threads : 1;
-    doppel__parallel_for(use, n, sketch_range, &b);
+    doppel__parallel_dynamic(use, n, 8, sketch_range, &b);
     int rc = DOPPEL_OK;
     size_t first = SIZE_MAX;
     for (unsigned w = 0; w < use; w++) {

@@ -202,6 +202,9 @@ DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
 typedef struct {
     const doppel_dedup *d;
     const doppel__corpus_df *df; /* NULL: no boilerplate rule */
+    /* per document: its distinctive bins (doppel__corpus_df_mask, made
+     * once by index_range); NULL: read the table per pair */
+    doppel__dmask *masks;
     const uint64_t *cand;
     const uint8_t *index; /* per document: doppel__spread_index, or NULL */
     float *sim;     /* per candidate: similarity that decided */
@@ -234,6 +237,8 @@ static void prefetch_doc(const verify_ctx *c, uint32_t doc)
     }
     __builtin_prefetch(d->docs.entities + (size_t)doc * DOPPEL__ENTITY_BINS);
     __builtin_prefetch(d->docs.meta + doc);
+    if (c->masks)
+        __builtin_prefetch(c->masks + doc);
 #else
     (void)c;
     (void)doc;
@@ -251,24 +256,35 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
         uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
         doppel__sketch_cref ca = doc_cref(c->d, a), cb = doc_cref(c->d, b);
         doppel_match m;
-        doppel__verify_indexed(&ca, &cb, index_of(c, a), index_of(c, b), K,
-                               &c->d->params, c->df, 1, &m);
+        /* The masks are ready (index_range): verification only reads
+         * them, from any thread. */
+        doppel__verify_masked(&ca, &cb, index_of(c, a), index_of(c, b),
+                              c->masks ? &c->masks[a] : NULL,
+                              c->masks ? &c->masks[b] : NULL, K,
+                              &c->d->params, c->df, 1, &m);
         c->sim[i] = (float)m.similarity;
         c->dup[i] = (uint8_t)m.duplicate;
     }
 }
 
 /* Each document's bins in order of position, sorted once here rather than
- * for every candidate pair it is in. */
+ * for every candidate pair it is in; and which of its bins are
+ * distinctive, read off the corpus table once here rather than twice for
+ * every candidate pair (2K random reads of 16 MB each time). */
 static void index_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 {
     (void)worker;
     verify_ctx *c = vctx;
     unsigned K = c->d->params.num_perm;
     uint8_t *index = (uint8_t *)(uintptr_t)c->index;
-    for (size_t i = lo; i < hi; i++)
-        doppel__spread_index(c->d->docs.positions + i * K, K, index + 2 * i * K,
-                             index + 2 * i * K + K);
+    for (size_t i = lo; i < hi; i++) {
+        if (index)
+            doppel__spread_index(c->d->docs.positions + i * K, K,
+                                 index + 2 * i * K, index + 2 * i * K + K);
+        if (c->masks)
+            doppel__corpus_df_mask(c->df, c->d->docs.values + i * K, K,
+                                   &c->masks[i]);
+    }
 }
 
 static double rep_similarity(const void *ctx, uint32_t a, uint32_t b)
@@ -301,7 +317,32 @@ static float member_similarity(const verify_ctx *c, uint32_t doc,
 }
 
 /* How many documents hold each value in each bin (the boilerplate rule's
- * corpus statistics); NULL table when the rule is off (verify.h). */
+ * corpus statistics); NULL table when the rule is off (verify.h).
+ * Count bins [lo, hi) of every non-empty document into the table: the
+ * columns of different bins are disjoint, so threads split the bins. */
+typedef struct {
+    const doppel_dedup *d;
+    uint16_t *t;
+} df_ctx;
+
+static void df_range(void *vctx, unsigned worker, size_t lo, size_t hi)
+{
+    (void)worker;
+    const df_ctx *c = vctx;
+    const doppel_dedup *d = c->d;
+    size_t K = d->params.num_perm;
+    for (size_t i = 0; i < d->docs.n; i++) {
+        if (d->docs.meta[i].flags & DOPPEL__SIG_EMPTY)
+            continue;
+        const doppel__mh *v = d->docs.values + i * K;
+        for (size_t k = lo; k < hi; k++) {
+            uint16_t *cnt = &c->t[k * 65536u + v[k]];
+            if (*cnt != UINT16_MAX)
+                (*cnt)++;
+        }
+    }
+}
+
 static int build_df(const doppel_dedup *d, doppel__corpus_df *df,
                     uint16_t **table)
 {
@@ -315,12 +356,10 @@ static int build_df(const doppel_dedup *d, doppel__corpus_df *df,
     if (!t)
         return DOPPEL_ERR_NOMEM;
     uint64_t nonempty = 0;
-    for (size_t i = 0; i < d->docs.n; i++) {
-        if (d->docs.meta[i].flags & DOPPEL__SIG_EMPTY)
-            continue;
-        nonempty++;
-        doppel__corpus_df_count(t, d->docs.values + i * K, K);
-    }
+    for (size_t i = 0; i < d->docs.n; i++)
+        nonempty += !(d->docs.meta[i].flags & DOPPEL__SIG_EMPTY);
+    df_ctx c = {d, t};
+    doppel__parallel_for(d->docs.n >= 4096 ? d->threads : 1, K, df_range, &c);
     df->df = t;
     df->common = doppel__corpus_df_threshold(nonempty);
     *table = t;
@@ -352,6 +391,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     float *sim = NULL, *rarity = NULL;
     uint8_t *dup = NULL, *skip = NULL, *order = NULL;
     uint16_t *df_table = NULL;
+    doppel__dmask *masks = NULL;
     doppel__uf uf = {0};
     uint64_t t_lsh = doppel__now_ns();
     skip = doppel__malloc_array(a, n ? n : 1, 1);
@@ -385,8 +425,14 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
         if (!order)
             goto nomem;
         doppel__advise_random(order, n * 2 * K);
+        if (df.df) {
+            masks = doppel__malloc_array(a, n, sizeof *masks);
+            if (!masks)
+                goto nomem;
+            doppel__advise_random(masks, n * sizeof *masks);
+        }
     }
-    verify_ctx vc = {d, df.df ? &df : NULL, cand.v, order, sim, dup};
+    verify_ctx vc = {d, df.df ? &df : NULL, masks, cand.v, order, sim, dup};
     if (order)
         doppel__parallel_for(n >= 4096 ? d->threads : 1, n, index_range,
                              &vc);
@@ -458,6 +504,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     doppel__free(a, skip);
     doppel__free(a, rarity);
     doppel__free(a, df_table);
+    doppel__free(a, masks);
     doppel__free(a, order);
     doppel__pairvec_free(&cand, a);
     d->finished = 1;
@@ -470,6 +517,7 @@ nomem:
     doppel__free(a, skip);
     doppel__free(a, rarity);
     doppel__free(a, df_table);
+    doppel__free(a, masks);
     doppel__free(a, order);
     doppel__pairvec_free(&cand, a);
     doppel__free(a, d->pair_ab);

@@ -50,6 +50,24 @@ int doppel__source_read(doppel__source *s, void *buf, size_t cap,
 /** Stop reading; closes the fd if owned. Keeps buffers for the next open. */
 void doppel__source_close(doppel__source *s);
 
+/** The inflaters (gzip.c): zlib always; Intel ISA-L's igzip when built
+ *  with it (DOPPEL_HAVE_ISAL), used where it gives zlib's results. */
+typedef enum doppel__inflater {
+    DOPPEL__INFLATE_AUTO = 0, /* igzip where allowed, else zlib */
+    DOPPEL__INFLATE_ZLIB = 1, /* zlib only (tests compare the two) */
+    DOPPEL__INFLATE_ISAL = 2  /* only for doppel__source_inflater_available */
+} doppel__inflater;
+
+/** 1 if `which` is compiled in. */
+int doppel__source_inflater_available(doppel__inflater which);
+
+/** Choose the inflater for the files opened from now on. */
+void doppel__source_set_inflater(doppel__source *s, doppel__inflater which);
+
+/** Files igzip gave up on and zlib read again, since the source was
+ *  created (for tests). */
+unsigned doppel__source_rereads(const doppel__source *s);
+
 /** 1 if the open input is gzip, 0 if plain, -1 if not known yet (nothing
  *  read). */
 int doppel__source_is_gzip(const doppel__source *s);

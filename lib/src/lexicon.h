@@ -30,4 +30,15 @@ static inline unsigned doppel__lexicon_lookup(uint64_t h)
     }
 }
 
+/** Start loading the first slot doppel__lexicon_lookup(h) reads. */
+static inline void doppel__lexicon_prefetch(uint64_t h)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(&doppel__lexicon_table[(uint32_t)h &
+                                              (doppel__lexicon_size - 1)]);
+#else
+    (void)h;
+#endif
+}
+
 #endif

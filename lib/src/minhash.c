@@ -23,6 +23,7 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#include "common.h" /* DOPPEL_LIKELY */
 
 #define DOPPEL__DENSIFY_PROBES 32
 
@@ -33,19 +34,60 @@
  * minimum key is the earliest shingle, exactly as a strict "value <
  * minimum" update keeps it. A bin no shingle reached keeps
  * DOPPEL__OPH_EMPTY, above every real key. */
-unsigned doppel__oph_finish(uint64_t *key, unsigned K, uint64_t seed,
-                            doppel__mh *out, uint8_t *positions)
+/* The state of bin i's probe sequence before its first probe; probe a
+ * (from 0) is doppel__oph_bin of the (a + 1)-th splitmix64 output. */
+static inline uint64_t probe_state(uint64_t seed, unsigned i)
 {
-    unsigned shift = positions ? 8 : 0;
+    return seed ^ (0xD6E8FEB86659FD93ull * (i + 1));
+}
+
+void doppel__oph_probes(uint16_t *p, unsigned K, uint64_t seed)
+{
+    for (unsigned i = 0; i < K; i++) {
+        uint64_t state = probe_state(seed, i);
+        for (unsigned t = 0; t < DOPPEL__OPH_PROBES_CACHED; t++)
+            p[i * DOPPEL__OPH_PROBES_CACHED + t] =
+                (uint16_t)doppel__oph_bin(doppel__splitmix64(&state), K);
+    }
+}
+
+/* Bit j of the result: key[j] is filled (j < n <= 64). Keys of filled
+ * bins are below 2^40 and an empty bin's is UINT64_MAX, so the top bit
+ * tells them apart. */
+static inline uint64_t filled_mask(const uint64_t *key, unsigned n)
+{
+    uint64_t empty = 0;
+    unsigned j = 0;
+#if defined(__SSE2__)
+    for (; j + 2 <= n; j += 2) {
+        __m128d v = _mm_castsi128_pd(
+            _mm_loadu_si128((const __m128i *)(const void *)(key + j)));
+        empty |= (uint64_t)(unsigned)_mm_movemask_pd(v) << j;
+    }
+#endif
+    for (; j < n; j++)
+        empty |= (key[j] >> 63) << j;
+    return ~empty & (n == 64 ? ~0ull : (1ull << n) - 1);
+}
+
+/* Each bin keeps one 64-bit key (minhash.h: doppel__oph_add): the 32-bit
+ * value in the high bits and, with positions, the shingle's position in
+ * the low 8, so that one unsigned minimum per shingle keeps both.
+ * Positions never decrease along the shingles, so among equal values the
+ * minimum key is the earliest shingle, exactly as a strict "value <
+ * minimum" update keeps it. A bin no shingle reached keeps
+ * DOPPEL__OPH_EMPTY, above every real key. */
+unsigned doppel__oph_finish_probed(uint64_t *key, unsigned K, uint64_t seed,
+                                   const uint16_t *probes, doppel__mh *out,
+                                   uint8_t *positions)
+{
     /* Which bins were filled, frozen in a bitmap before any empty bin
      * borrows (so that an empty bin can take its donor's key in place). */
     uint64_t filled[4096 / 64];
     unsigned words = (K + 63) / 64, nonempty = 0;
     for (unsigned w = 0; w < words; w++) {
         unsigned lo = w * 64, hi = lo + 64 < K ? lo + 64 : K;
-        uint64_t m = 0;
-        for (unsigned i = lo; i < hi; i++)
-            m |= (uint64_t)(key[i] != DOPPEL__OPH_EMPTY) << (i - lo);
+        uint64_t m = filled_mask(key + lo, hi - lo);
         filled[w] = m;
         nonempty += doppel__popcount64(m);
     }
@@ -61,7 +103,9 @@ unsigned doppel__oph_finish(uint64_t *key, unsigned K, uint64_t seed,
         /* Empty bins borrow from a filled bin: the first filled bin hit by
          * a probe sequence seeded by the bin number, or after
          * DOPPEL__DENSIFY_PROBES misses the next filled bin to the right
-         * (circularly; next[] is built the first time it is needed). */
+         * (circularly; next[] is built the first time it is needed). With
+         * `probes`, the first DOPPEL__OPH_PROBES_CACHED probes of the
+         * sequence are read from it, tested together. */
         uint16_t next[4096];
         int have_next = 0;
         for (unsigned w = 0; w < words; w++) {
@@ -71,10 +115,21 @@ unsigned doppel__oph_finish(uint64_t *key, unsigned K, uint64_t seed,
             while (empty) {
                 unsigned i = w * 64 + (unsigned)__builtin_ctzll(empty);
                 empty &= empty - 1;
-                uint64_t state = seed ^ (0xD6E8FEB86659FD93ull * (i + 1));
-                unsigned j = K;
-                for (unsigned attempt = 0; attempt < DOPPEL__DENSIFY_PROBES;
-                     attempt++) {
+                uint64_t state = probe_state(seed, i);
+                unsigned j = K, attempt = 0;
+                if (probes) {
+                    const uint16_t *pr = probes + i * DOPPEL__OPH_PROBES_CACHED;
+                    unsigned hit = 0;
+                    for (unsigned a = 0; a < DOPPEL__OPH_PROBES_CACHED; a++)
+                        hit |= (unsigned)FILLED(pr[a]) << a;
+                    if (DOPPEL_LIKELY(hit)) {
+                        key[i] = key[pr[__builtin_ctz(hit)]];
+                        continue;
+                    }
+                    attempt = DOPPEL__OPH_PROBES_CACHED;
+                    state += DOPPEL__OPH_PROBES_CACHED * 0x9E3779B97F4A7C15ull;
+                }
+                for (; attempt < DOPPEL__DENSIFY_PROBES; attempt++) {
                     unsigned c =
                         doppel__oph_bin(doppel__splitmix64(&state), K);
                     if (FILLED(c)) {
@@ -101,17 +156,28 @@ unsigned doppel__oph_finish(uint64_t *key, unsigned K, uint64_t seed,
         }
     }
 #undef FILLED
-    for (unsigned i = 0; i < K; i++)
-        out[i] = (doppel__mh)(key[i] >> shift);
-    if (positions)
+    if (positions) {
+        for (unsigned i = 0; i < K; i++)
+            out[i] = (doppel__mh)(key[i] >> 8);
         for (unsigned i = 0; i < K; i++)
             positions[i] = (uint8_t)key[i];
+    } else {
+        for (unsigned i = 0; i < K; i++)
+            out[i] = (doppel__mh)key[i];
+    }
     return nonempty;
 }
 
-unsigned doppel__minhash_one_perm(const uint64_t *h, const uint8_t *pos,
-                                  size_t n, unsigned K, uint64_t seed,
-                                  doppel__mh *out, uint8_t *positions)
+unsigned doppel__oph_finish(uint64_t *key, unsigned K, uint64_t seed,
+                            doppel__mh *out, uint8_t *positions)
+{
+    return doppel__oph_finish_probed(key, K, seed, NULL, out, positions);
+}
+
+unsigned doppel__minhash_one_perm_probed(const uint64_t *h, const uint8_t *pos,
+                                         size_t n, unsigned K, uint64_t seed,
+                                         const uint16_t *probes,
+                                         doppel__mh *out, uint8_t *positions)
 {
     uint64_t key[4096];
     doppel__oph_init(key, K);
@@ -121,7 +187,15 @@ unsigned doppel__minhash_one_perm(const uint64_t *h, const uint8_t *pos,
     else
         for (size_t i = 0; i < n; i++)
             doppel__oph_add(key, K, h[i], 0, 0);
-    return doppel__oph_finish(key, K, seed, out, positions);
+    return doppel__oph_finish_probed(key, K, seed, probes, out, positions);
+}
+
+unsigned doppel__minhash_one_perm(const uint64_t *h, const uint8_t *pos,
+                                  size_t n, unsigned K, uint64_t seed,
+                                  doppel__mh *out, uint8_t *positions)
+{
+    return doppel__minhash_one_perm_probed(h, pos, n, K, seed, NULL, out,
+                                           positions);
 }
 
 unsigned doppel__minhash_k_perm(const uint64_t *h, const uint8_t *pos,

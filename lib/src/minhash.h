@@ -60,6 +60,27 @@ static inline void doppel__oph_add(uint64_t *key, unsigned K, uint64_t h,
 unsigned doppel__oph_finish(uint64_t *key, unsigned K, uint64_t seed,
                             doppel__mh *values, uint8_t *positions);
 
+/* The first DOPPEL__OPH_PROBES_CACHED probes of every bin's densification
+ * sequence depend only on (K, seed): a sketcher computes them once
+ * (doppel__oph_probes writes K * DOPPEL__OPH_PROBES_CACHED bin numbers)
+ * and an empty bin then reads them instead of running the generator. The
+ * result is the same with or without them. */
+#define DOPPEL__OPH_PROBES_CACHED 4
+
+void doppel__oph_probes(uint16_t *probes, unsigned K, uint64_t seed);
+
+/** doppel__minhash_one_perm with the cached probes of (K, seed). */
+unsigned doppel__minhash_one_perm_probed(const uint64_t *h, const uint8_t *pos,
+                                         size_t n, unsigned K, uint64_t seed,
+                                         const uint16_t *probes,
+                                         doppel__mh *values,
+                                         uint8_t *positions);
+
+/** doppel__oph_finish with the cached probes of (K, seed), or none (NULL). */
+unsigned doppel__oph_finish_probed(uint64_t *key, unsigned K, uint64_t seed,
+                                   const uint16_t *probes, doppel__mh *values,
+                                   uint8_t *positions);
+
 /**
  * The textbook baseline: K universal hash functions
  * g_k(h) = (a_k * h + b_k) >> 32 (a_k odd), values[k] = min over h of g_k,

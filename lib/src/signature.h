@@ -89,6 +89,7 @@ typedef struct doppel__scratch {
     doppel__tokens tokens;
     uint64_t *base; /* per word: XXH3 seed 0 */
     uint8_t *info;  /* per word: lexicon byte */
+    uint32_t *word_miss; /* per word: words the memo missed, then names */
     uint64_t *sym;  /* per word: skeleton symbols or seeded word hashes */
     uint32_t *sym_pos;
     size_t words_cap;

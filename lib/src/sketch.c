@@ -29,6 +29,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 struct doppel_sketcher {
     const doppel_allocator *alloc;
@@ -43,6 +46,11 @@ struct doppel_sketcher {
     uint64_t entity_oph_seed;
     uint64_t *kperm_a;      /* K-permutation coefficients (or NULL) */
     uint64_t *kperm_b;
+    /* the first densification probes of every bin (doppel__oph_probes),
+     * in one block: oph_probes owns it */
+    uint16_t *oph_probes;
+    uint16_t *lede_probes;
+    uint16_t *entity_probes;
 };
 
 DOPPEL_API int doppel_sketcher_create(doppel_sketcher **out,
@@ -69,6 +77,21 @@ DOPPEL_API int doppel_sketcher_create(doppel_sketcher **out,
     sk->oph_seed = doppel__splitmix64(&st);
     sk->lede_oph_seed = doppel__splitmix64(&st);
     sk->entity_oph_seed = doppel__splitmix64(&st);
+    sk->oph_probes = doppel__malloc_array(
+        alloc, (size_t)p.num_perm + DOPPEL__LEDE_BINS + DOPPEL__ENTITY_BINS,
+        DOPPEL__OPH_PROBES_CACHED * sizeof(uint16_t));
+    if (!sk->oph_probes) {
+        doppel_sketcher_free(sk);
+        return DOPPEL_NOMEM(err);
+    }
+    sk->lede_probes = sk->oph_probes + (size_t)p.num_perm *
+                                           DOPPEL__OPH_PROBES_CACHED;
+    sk->entity_probes =
+        sk->lede_probes + DOPPEL__LEDE_BINS * DOPPEL__OPH_PROBES_CACHED;
+    doppel__oph_probes(sk->oph_probes, p.num_perm, sk->oph_seed);
+    doppel__oph_probes(sk->lede_probes, DOPPEL__LEDE_BINS, sk->lede_oph_seed);
+    doppel__oph_probes(sk->entity_probes, DOPPEL__ENTITY_BINS,
+                       sk->entity_oph_seed);
     if (p.minhash == DOPPEL_MINHASH_K_PERM) {
         sk->kperm_a = doppel__malloc_array(alloc, p.num_perm, sizeof(uint64_t));
         sk->kperm_b = doppel__malloc_array(alloc, p.num_perm, sizeof(uint64_t));
@@ -91,6 +114,7 @@ DOPPEL_API void doppel_sketcher_free(doppel_sketcher *sk)
         return;
     doppel__free(sk->alloc, sk->kperm_a);
     doppel__free(sk->alloc, sk->kperm_b);
+    doppel__free(sk->alloc, sk->oph_probes);
     doppel__free(sk->alloc, sk);
 }
 
@@ -110,6 +134,7 @@ void doppel__scratch_free(doppel__scratch *s, const doppel_allocator *a)
     doppel__tokens_free(&s->tokens, a);
     doppel__free(a, s->base);
     doppel__free(a, s->info);
+    doppel__free(a, s->word_miss);
     doppel__free(a, s->sym);
     doppel__free(a, s->sym_pos);
     doppel__free(a, s->shingles);
@@ -177,49 +202,111 @@ static void scale_positions(const uint32_t *start, const uint32_t *end,
     }
 }
 
-/* Word hashes and lexicon bytes through a small direct-mapped memo of
- * recent words, kept in the thread's scratch space. Most words of a text
- * are a few thousand short common ones; for a word of at most 8 bytes
- * (never holding a 0 byte) its bytes, zero-padded, are a 64-bit key that
- * identifies it exactly, and the memo returns the XXH3 hash and lexicon
- * byte computed the first time: no hash of its bytes, no probe of the
- * lexicon's 512 KB table (a cache miss and a mispredicted branch each).
+/* Word hashes and lexicon bytes through a direct-mapped memo of recent
+ * words, kept in the thread's scratch space. Most words of a text are a
+ * few thousand common ones; for a word of at most 16 bytes (never holding
+ * a 0 byte) its bytes, zero-padded, are a 128-bit key that identifies it
+ * exactly, and the memo returns the XXH3 hash and lexicon byte computed
+ * the first time: no hash of its bytes, no probe of the lexicon's 512 KB
+ * table. An entry is 32 bytes, so a hit reads one cache line; 8,192 of
+ * them (256 KB, in L2) hit on about 80% of the words of news text (the
+ * rest are rare words and the first sight of common ones).
+ *
+ * Words are looked up in passes over the whole document (words_pass), so
+ * that no branch depends on whether a word hits: the first pass reads
+ * every word's entry and writes the hash and byte it holds, and lists the
+ * words that missed (an append that always writes and advances by 0 or
+ * 1); the second hashes the missed words and issues the loads of their
+ * lexicon slots; the third reads those slots and fills the memo. A hit is
+ * a mispredicted branch in no case, and the cache misses of one word
+ * overlap with the next word's work.
+ *
  * The memo is a cache, never a source of different answers. */
-#define WORD_MEMO_BITS 11
+#define WORD_MEMO_BITS 14
 #define WORD_MEMO_SIZE (1u << WORD_MEMO_BITS)
+#define WORD_MEMO_MAX 16 /* longest word kept in the memo */
+
+typedef struct memo_entry {
+    uint64_t k0, k1; /* the word's bytes, zero-padded; k0 == 0: empty */
+    uint64_t hash;   /* XXH3-64, seed 0 */
+    uint64_t info;   /* doppel__lexicon_lookup(hash) */
+} memo_entry;
 
 typedef struct word_memo {
-    uint64_t key[WORD_MEMO_SIZE];  /* the word's bytes; 0 = empty */
-    uint64_t hash[WORD_MEMO_SIZE]; /* XXH3-64, seed 0 */
-    uint8_t info[WORD_MEMO_SIZE];  /* doppel__lexicon_lookup(hash) */
+    memo_entry e[WORD_MEMO_SIZE];
 } word_memo;
 
-/* The hash and lexicon byte of the word text[0 .. len). text may be read
- * up to 8 bytes from its start (the tokens' buffer has the slack). */
-static inline uint64_t word_hash(word_memo *memo, const unsigned char *text,
-                                 uint32_t len, unsigned *info)
+/* Byte masks of the first len bytes of a 16-byte key (len 0..16). */
+static const uint64_t key_mask[2][WORD_MEMO_MAX + 1] = {
+    {0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull, 0xFFFFFFFFFFull,
+     0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull,
+     ~0ull, ~0ull, ~0ull, ~0ull},
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull,
+     0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~0ull},
+};
+
+/* The memo key of the word text[0 .. len) and its slot. text may be read
+ * 16 bytes from its start (the tokens' buffer has the slack). A word
+ * longer than WORD_MEMO_MAX gets the key of its first 16 bytes: callers
+ * never let it hit. */
+static inline size_t memo_key(const unsigned char *text, uint32_t len,
+                              uint64_t *k0, uint64_t *k1)
 {
-    if (len <= 8) {
-        uint64_t x;
-        memcpy(&x, text, 8);
-        x = doppel__le64(x);
-        x &= ~0ull >> (64 - 8 * len); /* len >= 1 */
-        size_t slot = (size_t)((x * 0x9E3779B97F4A7C15ull) >> (64 - WORD_MEMO_BITS));
-        if (memo->key[slot] == x) {
-            *info = memo->info[slot];
-            return memo->hash[slot];
-        }
-        uint64_t h = doppel__hash_word(text, len);
-        unsigned inf = doppel__lexicon_lookup(h);
-        memo->key[slot] = x;
-        memo->hash[slot] = h;
-        memo->info[slot] = (uint8_t)inf;
-        *info = inf;
-        return h;
+    uint32_t lc = len < WORD_MEMO_MAX ? len : WORD_MEMO_MAX;
+    uint64_t a, b;
+    memcpy(&a, text, 8);
+    memcpy(&b, text + 8, 8);
+    a = doppel__le64(a) & key_mask[0][lc];
+    b = doppel__le64(b) & key_mask[1][lc];
+    *k0 = a;
+    *k1 = b;
+    uint64_t x = (a ^ ((b << 29) | (b >> 35))) * 0x9E3779B97F4A7C15ull;
+    return (size_t)(x >> (64 - WORD_MEMO_BITS));
+}
+
+/* base[i] (XXH3, seed 0) and info[i] (lexicon byte) of every word, through
+ * the memo (see above). miss has room for n entries. */
+static void words_pass(word_memo *memo, const doppel__tokens *t,
+                       uint64_t *base, uint8_t *info, uint32_t *miss)
+{
+    const size_t n = t->n;
+    const unsigned char *text = t->text;
+    const uint32_t *start = t->start, *lens = t->len;
+    size_t nm = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k0, k1;
+        uint32_t len = lens[i];
+        size_t slot = memo_key(text + start[i], len, &k0, &k1);
+        const memo_entry *e = &memo->e[slot];
+        unsigned hit = (((e->k0 ^ k0) | (e->k1 ^ k1)) == 0) &
+                       (len <= WORD_MEMO_MAX);
+        base[i] = e->hash;
+        info[i] = (uint8_t)e->info;
+        miss[nm] = (uint32_t)i;
+        nm += hit ^ 1u;
     }
-    uint64_t h = doppel__hash_word(text, len);
-    *info = doppel__lexicon_lookup(h);
-    return h;
+    for (size_t j = 0; j < nm; j++) {
+        size_t i = miss[j];
+        uint64_t h = doppel__hash_word(text + start[i], lens[i]);
+        base[i] = h;
+        doppel__lexicon_prefetch(h);
+    }
+    for (size_t j = 0; j < nm; j++) {
+        size_t i = miss[j];
+        uint64_t h = base[i];
+        unsigned inf = doppel__lexicon_lookup(h);
+        info[i] = (uint8_t)inf;
+        uint32_t len = lens[i];
+        if (len <= WORD_MEMO_MAX) {
+            uint64_t k0, k1;
+            size_t slot = memo_key(text + start[i], len, &k0, &k1);
+            memo_entry *e = &memo->e[slot];
+            e->k0 = k0;
+            e->k1 = k1;
+            e->hash = h;
+            e->info = inf;
+        }
+    }
 }
 
 /* Make room for n words and m shingles. */
@@ -241,6 +328,7 @@ static int reserve_scratch(doppel__scratch *sc, size_t words, size_t shingles,
     sc->field = p;
         RE(base, uint64_t)
         RE(info, uint8_t)
+        RE(word_miss, uint32_t)
         RE(sym, uint64_t)
         RE(sym_pos, uint32_t)
 #undef RE
@@ -293,7 +381,9 @@ static int thin_line(size_t words, size_t kept)
            kept * DOPPEL__THIN_LINE_SHARE < words;
 }
 
-/* The skeleton (skeleton.c), built word by word as the lexicon is read.
+/* The skeleton (skeleton.c), built word by word after the lexicon is read
+ * (doppel__sketch_into keeps m, kept, line_kept and last_wild in locals
+ * between line ends).
  * A line found thin when it ends is rebuilt with all its words kept:
  * back to the symbol count at the line's start, then one symbol per word
  * (a wildcard run that began before the line stays as it was). */
@@ -307,25 +397,6 @@ typedef struct skel {
     size_t line_kept;  /* kept words in it */
     unsigned last_wild; /* m > 0 and sym[m - 1] is the wildcard */
 } skel;
-
-/* Word i (hash h) joins the skeleton: itself if kept, else a wildcard
- * unless the last symbol is one. Written without branches (whether a word
- * is kept is a coin toss): the symbol is stored in any case and counted
- * only when it is emitted. sym and tok have room for one more than the
- * words. */
-static inline void skel_word(skel *k, size_t i, uint64_t h, unsigned keep)
-{
-    uint64_t v = DOPPEL__SKELETON_WILDCARD ^
-                 ((h ^ DOPPEL__SKELETON_WILDCARD) & (0 - (uint64_t)keep));
-    unsigned emit = keep | !k->last_wild;
-    k->sym[k->m] = v;
-    k->tok[k->m] = (uint32_t)i;
-    k->m += emit;
-    k->kept += keep;
-    k->line_kept += keep;
-    k->last_wild = (k->last_wild & (emit ^ 1u)) |
-                   (emit & (unsigned)(v == DOPPEL__SKELETON_WILDCARD));
-}
 
 /* The line [k->line, end) is complete. */
 static void skel_line_end(skel *k, const uint64_t *base, size_t end)
@@ -474,33 +545,119 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
     const int skeleton = p->shingle == DOPPEL_SHINGLE_SKELETON;
     skel sk_state = {sc->sym, sc->sym_pos, 0, 0, 0, 0, 0, 0};
     const uint8_t *flags = t->flags;
-    word_memo *memo = sc->word_memo;
-    for (size_t i = 0; i < n; i++) {
-        unsigned info;
-        uint64_t h = word_hash(memo, t->text + t->start[i], t->len[i], &info);
-        base[i] = h;
+    uint8_t *info = sc->info;
+    uint32_t *ent = sc->word_miss; /* free again after words_pass */
+    words_pass(sc->word_memo, t, base, info, ent);
+    size_t i0 = 0;
+#if defined(__SSE2__)
+    /* Sixteen words at a time: the content words' count and rarity sum
+     * as byte lanes (summed with psadbw), the names and numbers as a bit
+     * mask appended below. Frequency classes are at most 14 (lexicon.h),
+     * so 14 - class fits a byte. */
+    {
+        const __m128i lo4 = _mm_set1_epi8(DOPPEL__LEX_CLASS),
+                      fourteen = _mm_set1_epi8(DOPPEL__LEX_MAX_CLASS),
+                      digit_bit = _mm_set1_epi8(DOPPEL__TOK_DIGIT),
+                      name_bits = _mm_set1_epi8(DOPPEL__TOK_UPPER |
+                                                DOPPEL__TOK_SENT),
+                      upper = _mm_set1_epi8(DOPPEL__TOK_UPPER),
+                      zero = _mm_setzero_si128();
+        __m128i racc = zero;
+        _Static_assert(DOPPEL__LEX_STOP == 0x80u, "stop is the sign bit");
+        for (; i0 + 16 <= n; i0 += 16) {
+            __m128i inf =
+                _mm_loadu_si128((const __m128i *)(const void *)(info + i0));
+            __m128i f =
+                _mm_loadu_si128((const __m128i *)(const void *)(flags + i0));
+            __m128i stop = _mm_cmplt_epi8(inf, zero);
+            __m128i digit =
+                _mm_cmpeq_epi8(_mm_and_si128(f, digit_bit), digit_bit);
+            __m128i keep = _mm_or_si128(stop, digit);
+            __m128i rar = _mm_andnot_si128(
+                keep, _mm_sub_epi8(fourteen, _mm_and_si128(inf, lo4)));
+            racc = _mm_add_epi64(racc, _mm_sad_epu8(rar, zero));
+            unsigned kept = (unsigned)_mm_movemask_epi8(keep);
+            ncontent += 16 - doppel__popcount64(kept);
+            __m128i name =
+                _mm_cmpeq_epi8(_mm_and_si128(f, name_bits), upper);
+            unsigned em = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(digit, _mm_andnot_si128(stop, name)));
+            for (unsigned j = 0; j < 16; j++) {
+                ent[nent] = (uint32_t)(i0 + j);
+                nent += (em >> j) & 1u;
+            }
+        }
+        uint64_t r2[2];
+        _mm_storeu_si128((__m128i *)(void *)r2, racc);
+        rarity += r2[0] + r2[1];
+    }
+#endif
+    for (size_t i = i0; i < n; i++) {
+        unsigned inf = info[i];
         unsigned f = flags[i];
-        unsigned stop = (info & DOPPEL__LEX_STOP) != 0;
+        unsigned stop = (inf & DOPPEL__LEX_STOP) != 0;
         unsigned digit = (f & DOPPEL__TOK_DIGIT) != 0;
         unsigned content = !(stop | digit); /* computed, not branched on:
                                                it is a coin toss per word */
         ncontent += content;
-        rarity += content * (DOPPEL__LEX_MAX_CLASS - (info & DOPPEL__LEX_CLASS));
+        rarity += content * (DOPPEL__LEX_MAX_CLASS - (inf & DOPPEL__LEX_CLASS));
         /* a number, or a capitalised word that neither opens a sentence
-         * nor is a function word: one test, not three */
+         * nor is a function word: one test, not three; listed (an append
+         * that always writes) and hashed after the loop */
         unsigned name = (f & (DOPPEL__TOK_UPPER | DOPPEL__TOK_SENT)) ==
                         DOPPEL__TOK_UPPER;
-        if (digit | (name & (stop ^ 1u))) {
-            uint64_t e = doppel__mix64(h ^ sk->entity_seed);
-            ent_bits[(e >> 54) >> 6] |= 1ull << ((e >> 54) & 63);
-            doppel__oph_add(ent_keys, DOPPEL__ENTITY_BINS, e, 0, 0);
-            nent++;
-        }
-        if (skeleton) {
-            if (i > sk_state.line && (f & DOPPEL__TOK_LINE))
+        ent[nent] = (uint32_t)i;
+        nent += digit | (name & (stop ^ 1u));
+    }
+    if (skeleton) {
+        /* Word i joins the skeleton: itself if kept (a function word or a
+         * number), else a wildcard unless the last symbol is one. Written
+         * without branches (whether a word is kept is a coin toss): the
+         * symbol is stored in any case and counted only when it is
+         * emitted; sym and tok have room for one more than the words.
+         * The state is in locals between line ends, not in sk_state:
+         * symbols are stored through a uint64_t pointer, which may alias
+         * a size_t field of a struct, so a struct would be reloaded after
+         * every store. */
+        uint64_t *ssym = sc->sym;
+        uint32_t *stok = sc->sym_pos;
+        size_t sm = 0, skept = 0, sline = 0, sline_kept0 = 0;
+        unsigned last_wild = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned f = flags[i];
+            if (DOPPEL_UNLIKELY((f & DOPPEL__TOK_LINE) && i > sline)) {
+                sk_state.m = sm;
+                sk_state.kept = skept;
+                sk_state.line_kept = skept - sline_kept0;
+                sk_state.last_wild = last_wild;
                 skel_line_end(&sk_state, base, i);
-            skel_word(&sk_state, i, h, stop || digit);
+                sm = sk_state.m;
+                skept = sk_state.kept;
+                sline = sk_state.line;
+                sline_kept0 = skept;
+                last_wild = sk_state.last_wild;
+            }
+            uint64_t h = base[i];
+            _Static_assert(DOPPEL__LEX_STOP == 0x80u &&
+                               DOPPEL__TOK_DIGIT == 2u,
+                           "keep is read from these bits");
+            unsigned keep = ((info[i] >> 7) | (f >> 1)) & 1u; /* stop|digit */
+            uint64_t v = keep ? h : DOPPEL__SKELETON_WILDCARD;
+            ssym[sm] = v;
+            stok[sm] = (uint32_t)i;
+            sm += keep | (last_wild ^ 1u);
+            skept += keep;
+            last_wild = (keep ^ 1u) | (unsigned)(h == DOPPEL__SKELETON_WILDCARD);
         }
+        sk_state.m = sm;
+        sk_state.kept = skept;
+        sk_state.line_kept = skept - sline_kept0;
+        sk_state.last_wild = last_wild;
+    }
+    for (size_t j = 0; j < nent; j++) {
+        uint64_t e = doppel__mix64(base[ent[j]] ^ sk->entity_seed);
+        ent_bits[(e >> 54) >> 6] |= 1ull << ((e >> 54) & 63);
+        doppel__oph_add(ent_keys, DOPPEL__ENTITY_BINS, e, 0, 0);
     }
     meta->rarity =
         ncontent ? (float)((double)rarity / (double)ncontent) : 0.0f;
@@ -547,8 +704,9 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
                                sh_bits, keys, K);
         if (sc->stage_ns)
             t2 = doppel__now_ns();
-        filled = doppel__oph_finish(keys, K, sk->oph_seed, out->values,
-                                    out->positions);
+        filled = doppel__oph_finish_probed(keys, K, sk->oph_seed,
+                                           sk->oph_probes, out->values,
+                                           out->positions);
         shingle_pos = sym_pos;
     } else {
         if (p->shingle == DOPPEL_SHINGLE_CHAR)
@@ -574,9 +732,9 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
         if (sc->stage_ns)
             t2 = doppel__now_ns();
         if (p->minhash == DOPPEL_MINHASH_ONE_PERM)
-            filled = doppel__minhash_one_perm(sc->shingles, sc->pos8, nsh, K,
-                                              sk->oph_seed, out->values,
-                                              out->positions);
+            filled = doppel__minhash_one_perm_probed(
+                sc->shingles, sc->pos8, nsh, K, sk->oph_seed, sk->oph_probes,
+                out->values, out->positions);
         else
             filled = doppel__minhash_k_perm(sc->shingles, sc->pos8, nsh, K,
                                             sk->kperm_a, sk->kperm_b,
@@ -598,11 +756,12 @@ int doppel__sketch_into(const doppel_sketcher *sk, doppel__scratch *sc,
         first = 0;
         nlede = nsh < DOPPEL__LEDE_SHINGLES ? nsh : DOPPEL__LEDE_SHINGLES;
     }
-    doppel__minhash_one_perm(sc->shingles + first, NULL, nlede,
-                             DOPPEL__LEDE_BINS, sk->lede_oph_seed, out->lede,
-                             NULL);
-    doppel__oph_finish(ent_keys, DOPPEL__ENTITY_BINS, sk->entity_oph_seed,
-                       out->entities, NULL);
+    doppel__minhash_one_perm_probed(sc->shingles + first, NULL, nlede,
+                                    DOPPEL__LEDE_BINS, sk->lede_oph_seed,
+                                    sk->lede_probes, out->lede, NULL);
+    doppel__oph_finish_probed(ent_keys, DOPPEL__ENTITY_BINS,
+                              sk->entity_oph_seed, sk->entity_probes,
+                              out->entities, NULL);
     if (sc->stage_ns) {
         uint64_t t3 = doppel__now_ns();
         sc->stage_ns[0] += t1 - t0;

@@ -22,6 +22,18 @@ typedef void (*doppel__range_fn)(void *ctx, unsigned worker, size_t lo,
 void doppel__parallel_for(unsigned threads, size_t n, doppel__range_fn fn,
                           void *ctx);
 
+/**
+ * Run fn over [0, n) on up to `threads` threads, handing out ranges of
+ * `chunk` indices in increasing order to whichever thread asks next (the
+ * caller's thread included): for work whose cost per index varies, or
+ * whose threads may be slowed by others (a reader thread on the same
+ * cores). A worker gets its ranges in increasing order; which ranges it
+ * gets depends on timing, so fn must write only outputs indexed by i and
+ * per-worker state that does not change results (scratch space).
+ */
+void doppel__parallel_dynamic(unsigned threads, size_t n, size_t chunk,
+                              doppel__range_fn fn, void *ctx);
+
 /** A monotonic clock in nanoseconds (for the timings of doppel_dedup). */
 uint64_t doppel__now_ns(void);
 

@@ -81,15 +81,12 @@ static unsigned gap_walk(const uint8_t *pos, const doppel__mh *x,
             (ORDER)[start[pos[k]]++] = (TYPE)k;                                \
     } while (0)
 
-void doppel__spread_index(const uint8_t *pos, unsigned K, uint8_t *rank,
+void doppel__spread_index(const uint8_t *pos, unsigned K, uint8_t *order,
                           uint8_t *spos)
 {
-    uint8_t order[256];
     SORT_BINS(order, uint8_t);
-    for (unsigned r = 0; r < K; r++) {
-        rank[order[r]] = (uint8_t)r;
+    for (unsigned r = 0; r < K; r++)
         spos[r] = pos[order[r]];
-    }
 }
 
 /* Bit k of m[] set when x[k] == y[k] (K <= 256). */
@@ -115,77 +112,120 @@ static void match_mask(const doppel__mh *x, const doppel__mh *y, unsigned K,
         m[k >> 6] |= (uint64_t)(x[k] == y[k]) << (k & 63);
 }
 
-/* The largest gap from a document's spread index (doppel__spread_index)
- * and the pair's match mask: mark the ranks (places in position order) of
- * the unmatched bins, then every maximal run of two or more unmatched
- * ranks is a stretch with no match, from the matched bin before it (or
- * the start, position 0) to the matched bin after it (or the end, 255).
- * The same answer as the walk below. Only the smaller of the two sets
- * (matched or unmatched bins) is visited, and for K <= 128 the rank bitmap
- * stays in two registers. Capped like largest_gap. */
-static unsigned gap_runs(const uint64_t match[4], unsigned eq, unsigned K,
-                         const uint8_t *rank, const uint8_t *spos)
+/* Bits of the first K places of a 256-bit set (4 words). */
+static inline uint64_t valid_word(unsigned K, unsigned w)
+{
+    return K <= w * 64 ? 0 : K - w * 64 >= 64 ? ~0ull
+                                               : (1ull << (K - w * 64)) - 1;
+}
+
+/* un[] = the ranks (places in position order) of the unmatched bins:
+ * bit r set when bin order[r] is not in the match mask. Portable: one
+ * bit test per rank, no branches. */
+static void unmatched_ranks_scalar(const uint64_t match[4], unsigned K,
+                                   const uint8_t *order, uint64_t un[4])
+{
+    for (unsigned w = 0; w < 4; w++) {
+        uint64_t u = 0;
+        for (unsigned r = w * 64; r < K && r < w * 64 + 64; r++) {
+            unsigned k = order[r];
+            u |= (((match[k >> 6] >> (k & 63)) & 1) ^ 1) << (r & 63);
+        }
+        un[w] = u;
+    }
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define DOPPEL__HAVE_VBMI 1
+/* AVX-512 VBMI: the match mask as bytes (0xFF matched), permuted into
+ * position order 64 ranks per instruction (a 128-byte table per
+ * permutex2var, two of them and a blend on index bit 7 for K > 128). */
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static void
+unmatched_ranks_vbmi(const uint64_t match[4], unsigned K,
+                     const uint8_t *order, uint64_t un[4])
+{
+    __m512i m0 = _mm512_movm_epi8(match[0]), m1 = _mm512_movm_epi8(match[1]);
+    __m512i m2 = _mm512_movm_epi8(match[2]), m3 = _mm512_movm_epi8(match[3]);
+    for (unsigned w = 0; w < 4; w++) {
+        uint64_t valid = valid_word(K, w);
+        if (!valid) {
+            un[w] = 0;
+            continue;
+        }
+        __m512i idx = _mm512_maskz_loadu_epi8(valid, order + w * 64);
+        __m512i got = _mm512_permutex2var_epi8(m0, idx, m1);
+        if (K > 128)
+            got = _mm512_mask_blend_epi8(
+                _mm512_movepi8_mask(idx), got,
+                _mm512_permutex2var_epi8(m2, idx, m3));
+        un[w] = ~(uint64_t)_mm512_movepi8_mask(got) & valid;
+    }
+}
+#endif
+
+int doppel__spread_gap_available(int impl)
+{
+    switch (impl) {
+    case 0:
+    case 1:
+        return 1;
+    case 2:
+#if defined(DOPPEL__HAVE_VBMI)
+        return __builtin_cpu_supports("avx512bw") &&
+                       __builtin_cpu_supports("avx512vbmi")
+                   ? 1
+                   : 0;
+#else
+        return 0;
+#endif
+    }
+    return 0;
+}
+
+/* The largest gap from a document's spread index (doppel__spread_index:
+ * its bins in position order, and their positions) and the pair's match
+ * mask: every maximal run of two or more unmatched ranks is a stretch with
+ * no match, from the matched bin before it (or the start, position 0) to
+ * the matched bin after it (or the end, 255). The same answer as the walk
+ * below. The unmatched ranks are a bitmap (unmatched_ranks_*), and only
+ * the runs of two or more are visited: their first ranks are the set bits
+ * of un & ~(un << 1) & (un >> 1), across the four words. Capped like
+ * largest_gap. */
+unsigned doppel__spread_gap(const uint64_t match[4], unsigned eq, unsigned K,
+                            const uint8_t *index, int impl)
 {
     if (eq == 0)
         return 256; /* nothing matches */
-    uint64_t un[4] = {0, 0, 0, 0}; /* unmatched ranks */
-    int visit_matched = eq < K - eq;
-    if (K <= 128) {
-        uint64_t r0 = 0, r1 = 0;
-        for (unsigned w = 0; w < 2; w++) {
-            uint64_t valid = K <= w * 64          ? 0
-                             : K - w * 64 >= 64 ? ~0ull
-                                                : (1ull << (K - w * 64)) - 1;
-            uint64_t u = (visit_matched ? match[w] : ~match[w]) & valid;
-            while (u) {
-                unsigned r = rank[w * 64 + (unsigned)__builtin_ctzll(u)];
-                uint64_t bit = 1ull << (r & 63);
-                uint64_t hi = 0 - (uint64_t)(r >> 6); /* r >= 64 */
-                r0 |= bit & ~hi;
-                r1 |= bit & hi;
-                u &= u - 1;
-            }
-        }
-        un[0] = r0;
-        un[1] = r1;
-    } else {
-        for (unsigned w = 0; w * 64 < K; w++) {
-            uint64_t valid =
-                K - w * 64 >= 64 ? ~0ull : (1ull << (K - w * 64)) - 1;
-            uint64_t u = (visit_matched ? match[w] : ~match[w]) & valid;
-            while (u) {
-                unsigned r = rank[w * 64 + (unsigned)__builtin_ctzll(u)];
-                un[r >> 6] |= 1ull << (r & 63);
-                u &= u - 1;
-            }
-        }
-    }
-    if (visit_matched) /* the ranks marked were the matched ones */
-        for (unsigned w = 0; w < 4; w++) {
-            uint64_t valid = K <= w * 64          ? 0
-                             : K - w * 64 >= 64 ? ~0ull
-                                                : (1ull << (K - w * 64)) - 1;
-            un[w] = ~un[w] & valid;
-        }
-    unsigned gap = 0, r = 0;
-    while (r < K) {
-        /* the next unmatched rank at or after r */
-        unsigned w = r >> 6;
-        uint64_t rest = un[w] & (~0ull << (r & 63));
-        while (!rest && ++w < 4)
-            rest = un[w];
-        if (w >= 4)
-            break;
-        unsigned s = w * 64 + (unsigned)__builtin_ctzll(rest);
-        /* the end of its run: the next matched rank after s */
-        unsigned e = s + 1;
-        while (e < K && ((un[e >> 6] >> (e & 63)) & 1)) {
-            uint64_t ones = ~(un[e >> 6] >> (e & 63));
-            e += ones ? (unsigned)__builtin_ctzll(ones) : 64 - (e & 63);
-        }
-        if (e > K)
-            e = K;
-        if (e - s >= 2) {
+    const uint8_t *order = index, *spos = index + K;
+    uint64_t un[4];
+#if defined(DOPPEL__HAVE_VBMI)
+    if (impl == 0)
+        impl = doppel__spread_gap_available(2) ? 2 : 1;
+    if (impl == 2)
+        unmatched_ranks_vbmi(match, K, order, un);
+    else
+#endif
+        unmatched_ranks_scalar(match, K, order, un);
+    unsigned gap = 0;
+    for (unsigned w = 0; w < 4 && w * 64 < K; w++) {
+        uint64_t below = w ? un[w - 1] >> 63 : 0;  /* rank w * 64 - 1 */
+        uint64_t above = w < 3 ? un[w + 1] << 63 : 0; /* rank w * 64 + 64 */
+        uint64_t first = un[w] & ~((un[w] << 1) | below);
+        uint64_t longrun = first & ((un[w] >> 1) | above);
+        while (longrun) {
+            unsigned s = w * 64 + (unsigned)__builtin_ctzll(longrun);
+            longrun &= longrun - 1;
+            /* the end of its run: the next matched rank after s (K if
+             * none: the ranks from K on are never set) */
+            unsigned e = K, x = s >> 6;
+            uint64_t z = ~un[x] & (~0ull << (s & 63));
+            while (!z && ++x < 4)
+                z = ~un[x];
+            if (x < 4)
+                e = x * 64 + (unsigned)__builtin_ctzll(z);
+            if (e > K)
+                e = K;
             unsigned before = s ? spos[s - 1] : 0;
             unsigned g = e < K ? spos[e] - before : 255 - before;
             if (g > gap)
@@ -193,7 +233,6 @@ static unsigned gap_runs(const uint64_t match[4], unsigned eq, unsigned K,
             if (gap > DOPPEL__SPREAD_MAX_GAP)
                 return gap;
         }
-        r = e;
     }
     return gap;
 }
@@ -267,9 +306,6 @@ uint32_t doppel__corpus_df_threshold(uint64_t n)
     return t > 65535.0 ? 65535u : (uint32_t)t;
 }
 
-/* 1 if the pair's shared text is boilerplate by the corpus rule: most of
- * what the documents share is common, both have a good share of
- * distinctive bins, and their distinctive bins do not match. */
 void doppel__corpus_df_mask(const doppel__corpus_df *df,
                             const doppel__mh *values, unsigned K,
                             doppel__dmask *out)
@@ -283,6 +319,21 @@ void doppel__corpus_df_mask(const doppel__corpus_df *df,
         out->bits[k >> 6] |= (uint64_t)(c < df->common) << (k & 63);
     }
     out->ready = 1;
+}
+
+/* The rule's verdict from its counts: ra, rb distinctive bins of each
+ * document, both distinctive in both, mboth of those matched, matched bins
+ * in all, mcommon matched bins that are common. */
+static int boiler_verdict(unsigned ra, unsigned rb, unsigned both,
+                          unsigned mboth, unsigned matched, unsigned mcommon,
+                          unsigned K)
+{
+    double min_bins = DOPPEL__BOILER_MIN_SHARE * K;
+    if (ra < min_bins || rb < min_bins || 2 * mcommon < matched)
+        return 0;
+    if (both < DOPPEL__BOILER_MIN_BOTH)
+        return 1;
+    return mboth < DOPPEL__BOILER_MIN_MATCH * both;
 }
 
 /* boilerplate() from the documents' distinctive-bin masks and the pair's
@@ -299,14 +350,12 @@ static int boilerplate_masked(const uint64_t da[4], const uint64_t db[4],
         both += doppel__popcount64(da[w] & db[w]);
         mboth += doppel__popcount64(da[w] & db[w] & match[w]);
     }
-    double min_bins = DOPPEL__BOILER_MIN_SHARE * K;
-    if (ra < min_bins || rb < min_bins || 2 * mcommon < matched)
-        return 0;
-    if (both < DOPPEL__BOILER_MIN_BOTH)
-        return 1;
-    return mboth < DOPPEL__BOILER_MIN_MATCH * both;
+    return boiler_verdict(ra, rb, both, mboth, matched, mcommon, K);
 }
 
+/* 1 if the pair's shared text is boilerplate by the corpus rule: most of
+ * what the documents share is common, both have a good share of
+ * distinctive bins, and their distinctive bins do not match. */
 static int boilerplate(const doppel__sketch_cref *a,
                        const doppel__sketch_cref *b, unsigned K,
                        const doppel__corpus_df *df)
@@ -332,12 +381,7 @@ static int boilerplate(const doppel__sketch_cref *a,
             mboth += (unsigned)m;
         }
     }
-    double min_bins = DOPPEL__BOILER_MIN_SHARE * K;
-    if (ra < min_bins || rb < min_bins || 2 * mcommon < matched)
-        return 0;
-    if (both < DOPPEL__BOILER_MIN_BOTH)
-        return 1;
-    return mboth < DOPPEL__BOILER_MIN_MATCH * both;
+    return boiler_verdict(ra, rb, both, mboth, matched, mcommon, K);
 }
 
 /* out->entities: the share of the smaller document's names and numbers
@@ -410,13 +454,13 @@ void doppel__verify_masked(const doppel__sketch_cref *a,
 #define GAP_A()                                                                \
     (gap_a != GAP_UNKNOWN                                                      \
          ? gap_a                                                               \
-         : (gap_a = indexed ? gap_runs(match, eq, K, index_a, index_a + K)     \
+         : (gap_a = indexed ? doppel__spread_gap(match, eq, K, index_a, 0)     \
                             : largest_gap(a->positions, a->values, b->values,  \
                                           K)))
 #define GAP_B()                                                                \
     (gap_b != GAP_UNKNOWN                                                      \
          ? gap_b                                                               \
-         : (gap_b = indexed ? gap_runs(match, eq, K, index_b, index_b + K)     \
+         : (gap_b = indexed ? doppel__spread_gap(match, eq, K, index_b, 0)     \
                             : largest_gap(b->positions, a->values, b->values,  \
                                           K)))
     double j = (double)eq / (double)K;

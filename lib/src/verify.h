@@ -98,12 +98,22 @@ static inline int doppel__corpus_df_uncount(uint16_t *t, const doppel__mh *v,
     return exact;
 }
 
-/** A document's spread index (K <= 256): with its bins sorted by position
- *  (ties by bin number), rank[bin] = the bin's place in that order and
- *  spos[place] = the position there. Depends on the document alone; a
- *  dedup computes it once per document for all its candidate pairs. */
+/** A document's spread index (K <= 256): its bins sorted by position
+ *  (ties by bin number), order[place] = the bin at that place, and
+ *  spos[place] = its position. Depends on the document alone; a dedup
+ *  computes it once per document for all its candidate pairs. */
 void doppel__spread_index(const uint8_t *positions, unsigned K,
-                          uint8_t *rank, uint8_t *spos);
+                          uint8_t *order, uint8_t *spos);
+
+/** The largest stretch without a match (verify.c) from a spread index
+ *  (2K bytes: order, then spos) and the pair's match mask with eq bits
+ *  set; impl 0 = the fastest available, 1 = portable, 2 = AVX-512 VBMI
+ *  (tests compare them). */
+unsigned doppel__spread_gap(const uint64_t match[4], unsigned eq, unsigned K,
+                            const uint8_t *index, int impl);
+
+/** 1 if doppel__spread_gap's `impl` can run here. */
+int doppel__spread_gap_available(int impl);
 
 /**
  * Compare two sketches made with the same parameters (K values each) under
