@@ -3,13 +3,14 @@
  * hands it the rest of the command line.
  *
  * A subcommand is a row (name, one-line summary, entry point, help), so
- * adding `doppel index ...` later means adding a row and its file, nothing
- * here. The options every command understands (--help, --version) also
- * work before any command: `doppel --help` shows the help of the first
+ * adding one means adding a row and its file, nothing else here. The
+ * options every command understands (--help, --version) also work before
+ * any command: `doppel --help` shows the help of the first
  * command, the one most people want.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "dedup_cmd.h"
+#include "index_cmd.h"
 #include "diag.h"
 #include "tempfile.h"
 
@@ -28,6 +29,8 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"dedup", "cluster near-duplicate articles", dedup_command,
      dedup_print_help},
+    {"index", "a persistent index of articles for feeds", index_command,
+     index_print_help},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -43,9 +46,14 @@ static int finish_stdout(void)
 int main(int argc, char **argv)
 {
     cli_tempfile_install_handlers();
+    char list[256] = "";
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (i)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
+        strncat(list, commands[i].name, sizeof list - strlen(list) - 1);
+    }
     if (argc < 2)
-        return cli_usage_error("no command given (commands: %s)",
-                               commands[0].name);
+        return cli_usage_error("no command given (commands: %s)", list);
     const char *word = argv[1];
     if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
         commands[0].help(stdout);
@@ -58,12 +66,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(word, commands[i].name) == 0)
             return commands[i].run(argc - 2, argv + 2);
-    char list[256] = "";
-    for (size_t i = 0; i < NCOMMANDS; i++) {
-        if (i)
-            strncat(list, ", ", sizeof list - strlen(list) - 1);
-        strncat(list, commands[i].name, sizeof list - strlen(list) - 1);
-    }
     if (word[0] == '-')
         return cli_usage_error("unknown option '%s' (options go after the "
                                "command: %s)",

@@ -395,11 +395,11 @@ START_TEST(test_boilerplate_bitmaps_match_table)
             p.num_perm = K;
             p.threshold = 0.3 + 0.4 * (double)(rep % 5) / 5.0;
             p.containment = 0.75;
-            doppel__corpus_df df = {table, common, NULL, NULL};
-            uint64_t da[4], db[4];
-            doppel__corpus_df_distinct(&df, a->values, K, da);
-            doppel__corpus_df_distinct(&df, b->values, K, db);
-            doppel__corpus_df dfb = {table, common, da, db};
+            doppel__corpus_df df = {table, common, NULL};
+            /* masks made up front (a dedup), or on first use (an index) */
+            doppel__dmask da, db, la = {0, {0}}, lb = {0, {0}};
+            doppel__corpus_df_mask(&df, a->values, K, &da);
+            doppel__corpus_df_mask(&df, b->values, K, &db);
             doppel__sketch_cref ca = cref_of(a), cb = cref_of(b);
             uint8_t ia[512], ib[512];
             doppel__spread_index(a->positions, K, ia, ia + K);
@@ -408,8 +408,19 @@ START_TEST(test_boilerplate_bitmaps_match_table)
                 doppel_match want, got;
                 doppel__verify_indexed(&ca, &cb, ia, ib, K, &p, &df, only,
                                        &want);
-                doppel__verify_indexed(&ca, &cb, ia, ib, K, &p, &dfb, only,
-                                       &got);
+                doppel__verify_masked(&ca, &cb, ia, ib, &da, &db, K, &p, &df,
+                                      only, &got);
+                doppel_match lazy;
+                doppel__verify_masked(&ca, &cb, ia, ib, &la, &lb, K, &p, &df,
+                                      only, &lazy);
+                ck_assert_msg(lazy.duplicate == want.duplicate &&
+                                  lazy.similarity == want.similarity &&
+                                  strcmp(lazy.reason, want.reason) == 0,
+                              "K=%u pair %d, masks made on first use: %d %g "
+                              "'%s', from the table %d %g '%s'",
+                              K, rep, lazy.duplicate, lazy.similarity,
+                              lazy.reason, want.duplicate, want.similarity,
+                              want.reason);
                 ck_assert_msg(got.duplicate == want.duplicate &&
                                   got.similarity == want.similarity &&
                                   strcmp(got.reason, want.reason) == 0,

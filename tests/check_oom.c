@@ -16,7 +16,10 @@
  * _add_signature / _finish / _member / _pairs / _stats_get, and
  * doppel_reader_open / _next over JSON Lines (BOM, CRLF, blank, malformed
  * and oversize lines), articles, directories and gzip (zlib's own
- * allocations go through the same allocator).
+ * allocations go through the same allocator), and an index writer's calls
+ * (doppel_index_create / _add / _commit / _query / _remove / _expire /
+ * _merge / _compact; tests/check_index.c also fails every allocation of a
+ * whole writer's day, opening included, with a fresh handle each time).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "suites.h"
@@ -93,7 +96,7 @@ static void free_corpus(corpus *c)
 
 static void assert_nomem(int rc, const doppel_error *err)
 {
-    ck_assert_int_eq(rc, DOPPEL_ERR_NOMEM);
+    ck_assert_msg(rc == DOPPEL_ERR_NOMEM, "status %d: %s", rc, err->message);
     ck_assert_int_eq(err->code, DOPPEL_ERR_NOMEM);
     ck_assert_msg(strstr(err->message, "out of memory") != NULL, "%s",
                   err->message);
@@ -596,6 +599,164 @@ START_TEST(test_reader_every_allocation)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- index */
+
+/* Everything an index says about itself, as text: stats, every live
+ * document's cluster (scan), and a query of the corpus. */
+static char *index_dump(const doppel_index *ix, const corpus *c)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    doppel_index_stats st;
+    ck_assert_int_eq(doppel_index_stats_get(ix, &st, NULL), DOPPEL_OK);
+    len += (size_t)snprintf(out + len, cap - len,
+                            "%zu docs %zu deleted %zu clusters %zu dups "
+                            "%zu largest %zu segs\n",
+                            st.documents, st.deleted, st.clusters,
+                            st.duplicates, st.largest_cluster, st.segments);
+    doppel_index_result *r = NULL;
+    ck_assert_int_eq(doppel_index_query(ix, c->docs, c->n, &r, NULL),
+                     DOPPEL_OK);
+    for (size_t i = 0; i < c->n && len + 256 < cap; i++) {
+        doppel_index_entry e;
+        ck_assert_int_eq(doppel_index_result_get(r, i, &e, NULL), DOPPEL_OK);
+        len += (size_t)snprintf(out + len, cap - len, "%zu: %s %zu %.4f",
+                                i, e.representative.id, e.cluster_size,
+                                e.similarity);
+        for (size_t k = 0; k < e.nmatches && len + 64 < cap; k++)
+            len += (size_t)snprintf(out + len, cap - len, " %llu",
+                                    (unsigned long long)
+                                        e.matches[k].doc.number);
+        len += (size_t)snprintf(out + len, cap - len, "\n");
+    }
+    doppel_index_result_free(r);
+    return out;
+}
+
+enum { IX_ADD, IX_COMMIT, IX_QUERY, IX_REMOVE, IX_EXPIRE, IX_MERGE,
+       IX_COMPACT, IX_STEPS };
+
+/* Step s of a writer's day on ix; the documents of day `day`. */
+static int index_step(doppel_index *ix, int s, const corpus *c, size_t day,
+                      doppel_error *err)
+{
+    size_t lo = day * 20, n = 20, removed;
+    const char *id = c->docs[3].id;
+    doppel_index_result *r = NULL;
+    int rc = DOPPEL_OK;
+    switch (s) {
+    case IX_ADD:
+        return doppel_index_add(ix, c->docs + lo, n, err);
+    case IX_COMMIT:
+        rc = doppel_index_commit(ix, &r, err);
+        doppel_index_result_free(r);
+        return rc;
+    case IX_QUERY:
+        rc = doppel_index_query(ix, c->docs, 10, &r, err);
+        doppel_index_result_free(r);
+        return rc;
+    case IX_REMOVE:
+        return doppel_index_remove(ix, &id, &c->docs[3].id_len, 1, &removed,
+                                   err);
+    case IX_EXPIRE: /* dated documents are numbered downwards */
+        return doppel_index_expire(ix, (int64_t)(1000000 - 10), &removed,
+                                   err);
+    case IX_MERGE:
+        return doppel_index_merge(ix, err);
+    case IX_COMPACT:
+        return doppel_index_compact(ix, err);
+    }
+    return rc;
+}
+
+/*
+ * An index writer's every call with the N-th allocation failing, for
+ * every N: adding (and sketching), committing (matching, clustering, the
+ * corpus table, writing files), querying, removing, expiring (the table
+ * counted down), merging and compacting, over three days. Each failure is
+ * DOPPEL_ERR_NOMEM saying "out of memory", leaves the handle usable and
+ * the index as it was (the same stats and the same staged count), and the
+ * same call then succeeds; in the end the index answers exactly as one
+ * built without failures, and nothing is left allocated.
+ */
+START_TEST(test_index_every_step)
+{
+    corpus c = make_corpus(60);
+    char *dir = tu_mkdtemp();
+    char ref_path[4200], path[4200];
+    snprintf(ref_path, sizeof ref_path, "%s/ref", dir);
+    snprintf(path, sizeof path, "%s/idx", dir);
+    doppel_params p = DOPPEL_PARAMS_INIT;
+    doppel_index_opts o = DOPPEL_INDEX_OPTS_INIT;
+    doppel_index *ref = NULL;
+    ck_assert_int_eq(doppel_index_create(&ref, ref_path, &p, &o, NULL),
+                     DOPPEL_OK);
+    for (size_t day = 0; day < 3; day++)
+        for (int s = 0; s < IX_STEPS; s++)
+            ck_assert_int_eq(index_step(ref, s, &c, day, NULL), DOPPEL_OK);
+    char *want = index_dump(ref, &c);
+    doppel_index_free(ref);
+
+    tu_failing_alloc fa;
+    tu_failing_alloc_init(&fa, -1);
+    o.allocator = &fa.a;
+    doppel_index *ix = NULL;
+    for (long budget = 0;; budget++) { /* creating, too */
+        fa.budget = budget;
+        doppel_error err = {0, {0}};
+        int rc = doppel_index_create(&ix, path, &p, &o, &err);
+        fa.budget = -1;
+        if (rc == DOPPEL_OK)
+            break;
+        assert_nomem(rc, &err);
+        ck_assert_ptr_null(ix);
+        ck_assert_int_eq(fa.live, 0);
+        tu_rmtree(path);
+    }
+    long failures = 0;
+    for (size_t day = 0; day < 3; day++) {
+        for (int s = 0; s < IX_STEPS; s++) {
+            for (long budget = 0;; budget++) {
+                doppel_index_stats before, after;
+                ck_assert_int_eq(doppel_index_stats_get(ix, &before, NULL),
+                                 DOPPEL_OK);
+                size_t staged = doppel_index_pending(ix);
+                fa.budget = budget;
+                doppel_error err = {0, {0}};
+                int rc = index_step(ix, s, &c, day, &err);
+                fa.budget = -1;
+                if (rc == DOPPEL_OK)
+                    break;
+                assert_nomem(rc, &err);
+                ck_assert_int_eq(doppel_index_stats_get(ix, &after, NULL),
+                                 DOPPEL_OK);
+                ck_assert_uint_eq(after.generation, before.generation);
+                ck_assert_uint_eq(after.documents, before.documents);
+                ck_assert_uint_eq(doppel_index_pending(ix), staged);
+                failures++;
+            }
+        }
+    }
+    ck_assert_int_gt(failures, 200);
+    char *got = index_dump(ix, &c);
+    ck_assert_str_eq(got, want);
+    doppel_index_free(ix);
+    ck_assert_int_eq(fa.live, 0);
+    /* And the files say the same to a fresh reader. */
+    o.allocator = NULL;
+    ck_assert_int_eq(doppel_index_open(&ix, path, &o, NULL), DOPPEL_OK);
+    free(got);
+    got = index_dump(ix, &c);
+    ck_assert_str_eq(got, want);
+    doppel_index_free(ix);
+    free(got);
+    free(want);
+    tu_rmtree(dir);
+    free(dir);
+    free_corpus(&c);
+}
+END_TEST
+
 Suite *suite_oom(void)
 {
     Suite *s = suite_create("oom");
@@ -607,6 +768,7 @@ Suite *suite_oom(void)
     tcase_add_loop_test(tc, test_dedup_every_step, 1, 3);
     tcase_add_test(tc, test_dedup_free_after_any_failure);
     tcase_add_test(tc, test_reader_every_allocation);
+    tcase_add_test(tc, test_index_every_step);
     suite_add_tcase(s, tc);
     return s;
 }

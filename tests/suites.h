@@ -34,6 +34,10 @@
     X(oom)                                                                     \
     X(sketch)                                                                  \
     X(lsh_fast)                                                                \
+    X(index)                                                                   \
+    X(index_damage)                                                            \
+    X(index_crash)                                                             \
+    X(index_cli)                                                               \
     DOPPEL_TEST_SUITE_BENCHGEN(X)
 
 #define DOPPEL_DECLARE_SUITE(name) Suite *suite_##name(void);

@@ -22,6 +22,11 @@
  *                     read clusters and pairs.
  *   doppel_reader     reads articles from JSON Lines, plain files,
  *                     directories and stdin, any of them gzip-compressed.
+ *   doppel_index      a persistent, crash-safe index on disk for a feed
+ *                     that never stops: add each day's batch, learn which
+ *                     new articles copy archived ones, query, remove,
+ *                     expire, compact. Gives the verdicts a doppel_dedup
+ *                     over all the batches would give.
  * Every object has a create/free pair; every _free(NULL) does nothing.
  *
  * Threading
@@ -601,6 +606,294 @@ typedef struct doppel_reader_stats {
 
 DOPPEL_API void doppel_reader_stats_get(const doppel_reader *r,
                                         doppel_reader_stats *out);
+
+/* ------------------------------------------------------------------ index */
+
+/*
+ * An index is a directory on disk holding documents' sketches, so that a
+ * feed can be checked day after day against everything seen before without
+ * reading the archive again:
+ *
+ *   doppel_index_create()   a new, empty index with fixed parameters
+ *   doppel_index_add()      stage today's articles (sketched at once) ...
+ *   doppel_index_commit()   ... and make them part of the index, all or
+ *                           nothing, learning in the same pass which of
+ *                           them copy archived articles or each other
+ *   doppel_index_query()    near-duplicates of articles, without adding
+ *   doppel_index_remove()   remove documents by id
+ *   doppel_index_expire()   remove documents dated before a time
+ *   doppel_index_compact()  merge everything into one segment
+ *
+ * Verdicts are those of a doppel_dedup: the same bands find the candidates
+ * and the same verification (doppel_signature_compare) decides, from the
+ * same stored sketches. Adding batches one after the other gives the pairs
+ * and the clusters that one doppel_dedup over all of them, in the same
+ * order, gives -- also for a bucket shared by more than 64 documents,
+ * where both pair each document with the 64 before it. After documents
+ * are removed or expired, later verdicts can differ from a fresh dedup of
+ * what remains in one way: clusters never split (docs/index.md).
+ *
+ * Documents are numbered in the order they were added (0, 1, 2, ...);
+ * numbers are never reused. Ids need not be unique: remove takes away
+ * every document with the id.
+ *
+ * Files and safety (docs/index.md has the layout)
+ *   Segments are immutable, checksummed files; a small COMMIT file,
+ *   written last and renamed into place, names the live segments and the
+ *   state file (deletions, clusters). A commit is atomic: killed at any
+ *   point, an index opens with every batch committed before and nothing
+ *   else. Damaged or truncated files are refused with DOPPEL_ERR_CORRUPT
+ *   naming the file and the section or byte offset; files of a future
+ *   format with DOPPEL_ERR_VERSION.
+ *
+ * Concurrency
+ *   One writer at a time: opening with DOPPEL_INDEX_WRITE takes an
+ *   exclusive flock() on INDEX/LOCK until doppel_index_free() (another
+ *   writer gets DOPPEL_ERR_BUSY, or waits with DOPPEL_INDEX_WAIT). Readers
+ *   take no lock: a reader sees the commit that was current when it
+ *   opened, and keeps seeing exactly that snapshot (files are never
+ *   changed in place, and removed ones stay readable while mapped) until
+ *   it opens the index again. Do not fork() while a writer is open.
+ *   Within a process, a reader may be queried from any number of threads
+ *   at once; a writer must be used by one thread at a time.
+ */
+
+typedef struct doppel_index doppel_index;
+
+/** doppel_index_opts.flags */
+#define DOPPEL_INDEX_WRITE 1u    /**< open as the writer (takes the lock) */
+#define DOPPEL_INDEX_VERIFY 2u   /**< check every checksum at open, not
+                                      only headers and footers (reads every
+                                      byte: about 1 s per GB) */
+#define DOPPEL_INDEX_WAIT 4u     /**< wait for the writer lock instead of
+                                      failing with DOPPEL_ERR_BUSY */
+
+typedef struct doppel_index_opts {
+    unsigned version;       /**< DOPPEL_INDEX_OPTS_VERSION */
+    unsigned flags;         /**< DOPPEL_INDEX_* */
+    unsigned threads;       /**< threads for sketching and matching; 0 or
+                                 1 = the caller's only */
+    const doppel_params *expect; /**< NULL, or parameters the index must
+                                      have (checked as by
+                                      doppel_index_check_params) */
+    const doppel_allocator *allocator; /**< NULL = malloc */
+} doppel_index_opts;
+
+#define DOPPEL_INDEX_OPTS_VERSION 1
+#define DOPPEL_INDEX_OPTS_INIT { DOPPEL_INDEX_OPTS_VERSION, 0, 1, NULL, NULL }
+
+/**
+ * Create a new index in directory `path` (created if missing; it may exist
+ * if it holds no index) with `params` (resolved and recorded: they cannot
+ * change later), and open it as the writer (DOPPEL_INDEX_WRITE is implied).
+ * DOPPEL_ERR_STATE if `path` already holds an index.
+ */
+DOPPEL_API int doppel_index_create(doppel_index **out, const char *path,
+                                   const doppel_params *params,
+                                   const doppel_index_opts *opts,
+                                   doppel_error *err);
+
+/**
+ * Open the index in directory `path` at its current commit. With
+ * DOPPEL_INDEX_WRITE, also take the writer lock and remove files a killed
+ * writer left behind. Opening reads the COMMIT and state files and the
+ * headers and footers of the segments, which are memory-mapped: it takes
+ * milliseconds whatever the index's size. DOPPEL_ERR_NOTFOUND if there is
+ * no index there.
+ */
+DOPPEL_API int doppel_index_open(doppel_index **out, const char *path,
+                                 const doppel_index_opts *opts,
+                                 doppel_error *err);
+
+/** Close: unmap, release the lock. A pending batch is discarded. */
+DOPPEL_API void doppel_index_free(doppel_index *ix);
+
+/** The index's parameters (resolved; borrowed from ix). */
+DOPPEL_API const doppel_params *doppel_index_params(const doppel_index *ix);
+
+/** The sketcher the index signs documents with (borrowed, immutable). */
+DOPPEL_API const doppel_sketcher *doppel_index_sketcher(
+    const doppel_index *ix);
+
+/**
+ * DOPPEL_OK if `params` (resolved first) equal the index's in every field;
+ * else DOPPEL_ERR_MISMATCH with a message naming the first field that
+ * differs and both values: "news.idx: the index was created with
+ * threshold=0.45; this run asks for threshold=0.8".
+ */
+DOPPEL_API int doppel_index_check_params(const doppel_index *ix,
+                                         const doppel_params *params,
+                                         doppel_error *err);
+
+/**
+ * Stage n documents for the next commit: they are sketched now (on
+ * opts.threads threads) but are not part of the index, nor visible to
+ * anyone, until doppel_index_commit(). May be called any number of times
+ * before a commit. On error none of the n is staged. Writer only.
+ */
+DOPPEL_API int doppel_index_add(doppel_index *ix, const doppel_doc *docs,
+                                size_t n, doppel_error *err);
+
+/** Stage one document by its signature (made with the index's
+ *  parameters; DOPPEL_ERR_MISMATCH otherwise). */
+DOPPEL_API int doppel_index_add_signature(doppel_index *ix, const char *id,
+                                          size_t id_len,
+                                          const doppel_signature *sig,
+                                          int64_t date, doppel_error *err);
+
+/** Documents staged and not yet committed. */
+DOPPEL_API size_t doppel_index_pending(const doppel_index *ix);
+
+typedef struct doppel_index_result doppel_index_result;
+
+/**
+ * Commit the staged documents as one batch: match them against the index
+ * and each other, write them as a new segment, update clusters, and
+ * replace COMMIT -- all or nothing. If `result` is not NULL it receives
+ * what the batch found, one entry per staged document in order (see
+ * doppel_index_result_get): the same pairs, representatives and
+ * similarities a dedup over the index's documents and the batch would
+ * report for them. With nothing staged, nothing is written and the result
+ * is empty. On error the index is unchanged and the batch stays staged.
+ * Call doppel_index_merge() after commits. Writer only.
+ */
+DOPPEL_API int doppel_index_commit(doppel_index *ix,
+                                   doppel_index_result **result,
+                                   doppel_error *err);
+
+/** Discard the staged documents. */
+DOPPEL_API void doppel_index_rollback(doppel_index *ix);
+
+/**
+ * Find the near-duplicates already in the index of each of n documents:
+ * each document is compared with the index alone (not with the others of
+ * the call) and gets exactly the matches committing it would give it. The
+ * index is not changed. Sketches on opts.threads threads.
+ */
+DOPPEL_API int doppel_index_query(const doppel_index *ix,
+                                  const doppel_doc *docs, size_t n,
+                                  doppel_index_result **result,
+                                  doppel_error *err);
+
+/** The same for one signature (made with the index's parameters). */
+DOPPEL_API int doppel_index_query_signature(const doppel_index *ix,
+                                            const doppel_signature *sig,
+                                            doppel_index_result **result,
+                                            doppel_error *err);
+
+/** "No document number": a queried document, which is not in the index. */
+#define DOPPEL_INDEX_NO_NUMBER UINT64_MAX
+
+/** A document of the index (or a queried one). */
+typedef struct doppel_index_ref {
+    uint64_t number;  /**< document number, or DOPPEL_INDEX_NO_NUMBER */
+    const char *id;   /**< NUL-terminated; borrowed from the result */
+    size_t id_len;
+    int64_t date;     /**< DOPPEL_NO_DATE when it has none */
+} doppel_index_ref;
+
+/** A verified near-duplicate. */
+typedef struct doppel_index_match {
+    doppel_index_ref doc;
+    double similarity; /**< as in doppel_pair */
+} doppel_index_match;
+
+/** What an add or a query found for one document. */
+typedef struct doppel_index_entry {
+    doppel_index_ref doc;  /**< the document added or queried */
+    int empty;             /**< it had no words: it matches nothing */
+    /** Its cluster's representative: for an add, after the commit; for a
+     *  query, the representative of the cluster of its best match (highest
+     *  similarity, then lowest number), or the document itself. */
+    doppel_index_ref representative;
+    double similarity;     /**< to the representative (1 for itself) */
+    size_t cluster_size;   /**< for an add: of its cluster after the
+                                commit; for a query: of the matched cluster
+                                in the index (1 without a match) */
+    /** Verified near-duplicates, by ascending number: for an add, those
+     *  added before it (in the index or earlier in the batch); for a
+     *  query, those in the index. Borrowed from the result. */
+    const doppel_index_match *matches;
+    size_t nmatches;
+} doppel_index_entry;
+
+/** Entries in a result: one per document added or queried. */
+DOPPEL_API size_t doppel_index_result_count(const doppel_index_result *r);
+
+/** Entry i (borrowed pointers stay valid until the result is freed). */
+DOPPEL_API int doppel_index_result_get(const doppel_index_result *r,
+                                       size_t i, doppel_index_entry *out,
+                                       doppel_error *err);
+
+DOPPEL_API void doppel_index_result_free(doppel_index_result *r);
+
+/**
+ * Remove every document whose id is one of ids[0..n) (lengths in
+ * id_lens): one commit. *removed (may be NULL) gets how many documents
+ * were removed; ids not in the index are not an error. Clusters that lose
+ * a member keep the others together and choose their representative again
+ * among them. Writer only, nothing staged.
+ */
+DOPPEL_API int doppel_index_remove(doppel_index *ix, const char *const *ids,
+                                   const size_t *id_lens, size_t n,
+                                   size_t *removed, doppel_error *err);
+
+/** Remove every document dated before `before` (Unix seconds); undated
+ *  documents stay. One commit; segments left empty are dropped. */
+DOPPEL_API int doppel_index_expire(doppel_index *ix, int64_t before,
+                                   size_t *removed, doppel_error *err);
+
+/**
+ * Merge segments as the merge policy says, if it says so (one commit):
+ * the newest segments are merged while together they hold at least half
+ * as many live documents as the segment before them, and a segment with
+ * more removed than live documents is rewritten. This keeps the number of
+ * segments logarithmic in the index's size, so queries stay fast, while
+ * each document is rewritten only a logarithmic number of times. Cheap
+ * when there is nothing to do: call it after every commit, remove or
+ * expire. Segments are verified before they are read. Writer only.
+ */
+DOPPEL_API int doppel_index_merge(doppel_index *ix, doppel_error *err);
+
+/** Merge all segments into one without the removed documents (one
+ *  commit; nothing is written when there is nothing to gain). Every
+ *  segment's checksums are verified before it is read. */
+DOPPEL_API int doppel_index_compact(doppel_index *ix, doppel_error *err);
+
+/** Facts about the snapshot an index handle sees. */
+typedef struct doppel_index_stats {
+    uint64_t generation;    /**< commits since creation, creation included */
+    size_t documents;       /**< live documents */
+    size_t deleted;         /**< removed, still in segment files until a
+                                 merge */
+    size_t segments;
+    size_t clusters;        /**< of live documents, singletons included */
+    size_t duplicates;      /**< live documents that are not their
+                                 cluster's representative */
+    size_t largest_cluster;
+    uint64_t bytes;         /**< size of the files of this commit */
+    uint64_t next_number;   /**< number of the next document added */
+    int64_t oldest, newest; /**< dates of live documents, DOPPEL_NO_DATE
+                                 when none is dated */
+} doppel_index_stats;
+
+DOPPEL_API int doppel_index_stats_get(const doppel_index *ix,
+                                      doppel_index_stats *out,
+                                      doppel_error *err);
+
+/** Check every checksum of every file of the snapshot (reads all of it).
+ *  DOPPEL_ERR_CORRUPT names the first damaged file and section. */
+DOPPEL_API int doppel_index_verify(const doppel_index *ix, doppel_error *err);
+
+/**
+ * Call fn for every live document in number order, with its cluster
+ * (matches are not given: nmatches is 0). Stops at, and returns, the first
+ * nonzero value fn returns. The entry's pointers are valid during the call.
+ */
+DOPPEL_API int doppel_index_scan(const doppel_index *ix,
+                                 int (*fn)(void *ctx,
+                                           const doppel_index_entry *e),
+                                 void *ctx, doppel_error *err);
 
 #ifdef __cplusplus
 }

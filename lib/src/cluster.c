@@ -74,7 +74,6 @@ static int earlier(uint32_t x, uint32_t y, const int64_t *dates,
     return x < y;
 }
 
-/* The representative of one cluster: members m[0..k), ascending. */
 /* Mean similarity of x to (up to DOPPEL__REP_SAMPLE of) the others. */
 static double centrality(uint32_t x, const uint32_t *m, size_t k,
                          doppel__sim_fn sim, const void *ctx)
@@ -90,9 +89,10 @@ static double centrality(uint32_t x, const uint32_t *m, size_t k,
     return cnt ? sum / (double)cnt : 0.0;
 }
 
-static uint32_t choose(const uint32_t *m, size_t k, const int64_t *dates,
-                       const float *rarity, doppel__sim_fn sim,
-                       doppel__sim_fn lede_sim, const void *ctx)
+uint32_t doppel__cluster_choose(const uint32_t *m, size_t k,
+                                const int64_t *dates, const float *rarity,
+                                doppel__sim_fn sim, doppel__sim_fn lede_sim,
+                                const void *ctx)
 {
     uint32_t best = m[0];
     int dated = 0;
@@ -129,6 +129,8 @@ static uint32_t choose(const uint32_t *m, size_t k, const int64_t *dates,
         if (rarity[x] < rarity[cand[worst]])
             cand[worst] = x;
     }
+    if (nc == 0) /* cannot happen: the least rare member is a candidate */
+        return best;
     /* m0: the least rare member (lowest number on ties). */
     uint32_t m0 = cand[0];
     for (size_t c = 1; c < nc; c++)
@@ -211,8 +213,9 @@ int doppel__cluster_representatives(doppel__uf *u, const int64_t *dates,
         if (k == 0)
             continue;
         const uint32_t *m = order + start[r];
-        uint32_t best =
-            k == 1 ? m[0] : choose(m, k, dates, rarity, sim, lede_sim, ctx);
+        uint32_t best = k == 1 ? m[0]
+                               : doppel__cluster_choose(m, k, dates, rarity,
+                                                        sim, lede_sim, ctx);
         for (size_t i = 0; i < k; i++) {
             rep[m[i]] = best;
             size_out[m[i]] = (uint32_t)k;

@@ -55,4 +55,16 @@ int doppel__cluster_representatives(doppel__uf *u, const int64_t *dates,
                                      uint32_t *rep, uint32_t *size_out,
                                      const doppel_allocator *a);
 
+/**
+ * The representative of one cluster whose members are m[0..k) in ascending
+ * order (k >= 1), by the rules above. dates and rarity are indexed by the
+ * member numbers in m; sim and lede_sim compare two of them. An index
+ * calls it with its own numbering of a cluster's current members, so that
+ * its choice is the one a batch dedup of the same documents makes.
+ */
+uint32_t doppel__cluster_choose(const uint32_t *m, size_t k,
+                                const int64_t *dates, const float *rarity,
+                                doppel__sim_fn sim, doppel__sim_fn lede_sim,
+                                const void *ctx);
+
 #endif

@@ -4,12 +4,16 @@
  * runs LSH, verifies candidates against the full signatures, clusters with
  * union-find and picks representatives.
  *
- * Storage is columnar — one array per sketch part (values, positions, lede,
- * entities, meta; see signature.h), one of dates and an arena for ids — so
- * that a million documents cost one allocation per column rather than one
- * per document, and LSH can scan the values band by band.
+ * Documents are kept in columns (columns.h: one array per sketch part, so
+ * that a million documents cost one allocation per column and LSH can scan
+ * the values band by band), the storage an index stages its batches in;
+ * candidates come from the band families of lsh.h, the ones an index keys
+ * its segments by; verification and the corpus table of the boilerplate
+ * rule are verify.h's. An index reaches the same verdicts with the same
+ * pieces (docs/index.md).
  */
 #include "cluster.h"
+#include "columns.h"
 #include "common.h"
 #include "lsh.h"
 #include "minhash.h"
@@ -28,18 +32,7 @@ struct doppel_dedup {
     unsigned threads;
     size_t max_docs;
     doppel__scratch *scratch; /* one per worker */
-
-    size_t n, cap;
-    doppel__mh *values;   /* cap * K */
-    uint8_t *positions;   /* cap * K */
-    doppel__mh *lede;     /* cap * DOPPEL__LEDE_BINS */
-    doppel__mh *entities; /* cap * DOPPEL__ENTITY_BINS */
-    doppel__sketch_meta *meta;
-    int64_t *dates;
-    char *ids; /* NUL-separated arena */
-    size_t ids_len, ids_cap;
-    uint64_t *id_off;
-    uint32_t *id_len;
+    doppel__columns docs;
 
     doppel_dedup_timings timings;
     uint64_t *stage_ns; /* 3 per worker with opts.stage_timings, else NULL */
@@ -91,6 +84,7 @@ DOPPEL_API int doppel_dedup_create(doppel_dedup **out,
         return rc;
     }
     d->params = *doppel_sketcher_params(d->sk);
+    doppel__columns_init(&d->docs, d->params.num_perm);
     d->scratch = doppel__calloc_array(a, d->threads, sizeof *d->scratch);
     if (!d->scratch) {
         doppel_dedup_free(d);
@@ -121,15 +115,7 @@ DOPPEL_API void doppel_dedup_free(doppel_dedup *d)
     doppel__free(a, d->scratch);
     doppel__free(a, d->stage_ns);
     doppel_sketcher_free(d->sk);
-    doppel__free(a, d->values);
-    doppel__free(a, d->positions);
-    doppel__free(a, d->lede);
-    doppel__free(a, d->entities);
-    doppel__free(a, d->meta);
-    doppel__free(a, d->dates);
-    doppel__free(a, d->ids);
-    doppel__free(a, d->id_off);
-    doppel__free(a, d->id_len);
+    doppel__columns_free(&d->docs, a);
     doppel__free(a, d->rep);
     doppel__free(a, d->csize);
     doppel__free(a, d->sim);
@@ -146,129 +132,25 @@ DOPPEL_API const doppel_sketcher *doppel_dedup_sketcher(const doppel_dedup *d)
 
 DOPPEL_API size_t doppel_dedup_count(const doppel_dedup *d)
 {
-    return d ? d->n : 0;
+    return d ? d->docs.n : 0;
 }
 
 /* Make room for `extra` more documents (all columns). */
 static int reserve_docs(doppel_dedup *d, size_t extra, doppel_error *err)
 {
-    DOPPEL_RETURN_ERROR_IF(extra > d->max_docs - d->n, err, DOPPEL_ERR_LIMIT,
+    DOPPEL_RETURN_ERROR_IF(extra > d->max_docs - d->docs.n, err,
+                           DOPPEL_ERR_LIMIT,
                            "an in-memory dedup holds at most max_docs = %zu "
                            "documents (it has %zu, %zu more were added); for "
                            "larger corpora use an index (doppel index)",
-                           d->max_docs, d->n, extra);
-    size_t need = d->n + extra;
-    if (need <= d->cap)
-        return DOPPEL_OK;
-    size_t cap = d->cap ? d->cap : 1024;
-    while (cap < need)
-        cap = cap > d->max_docs / 2 ? d->max_docs : cap * 2;
-    if (cap > d->max_docs)
-        cap = d->max_docs;
-    const doppel_allocator *a = d->alloc;
-    size_t K = d->params.num_perm;
-    if (cap > SIZE_MAX / K)
-        return DOPPEL_NOMEM(err);
-    void *p;
-#define GROW(field, elems, type)                                               \
-    do {                                                                       \
-        p = doppel__realloc_array(a, d->field, (elems), sizeof(type));         \
-        if (!p)                                                                \
-            return DOPPEL_NOMEM(err);                                          \
-        d->field = p;                                                          \
-    } while (0)
-    GROW(values, cap * K, doppel__mh);
-    GROW(positions, cap * K, uint8_t);
-    GROW(lede, cap * DOPPEL__LEDE_BINS, doppel__mh);
-    GROW(entities, cap * DOPPEL__ENTITY_BINS, doppel__mh);
-    GROW(meta, cap, doppel__sketch_meta);
-    GROW(dates, cap, int64_t);
-    GROW(id_off, cap, uint64_t);
-    GROW(id_len, cap, uint32_t);
-#undef GROW
-    /* Verification and clustering read these at random. */
-    doppel__advise_random(d->values, cap * K * sizeof(doppel__mh));
-    doppel__advise_random(d->positions, cap * K);
-    doppel__advise_random(d->entities,
-                          cap * DOPPEL__ENTITY_BINS * sizeof(doppel__mh));
-    doppel__advise_random(d->meta, cap * sizeof(doppel__sketch_meta));
-    d->cap = cap;
-    return DOPPEL_OK;
-}
-
-static doppel__sketch doc_sketch(const doppel_dedup *d, size_t doc)
-{
-    size_t K = d->params.num_perm;
-    doppel__sketch v = {d->values + doc * K, d->positions + doc * K,
-                        d->lede + doc * DOPPEL__LEDE_BINS,
-                        d->entities + doc * DOPPEL__ENTITY_BINS,
-                        d->meta + doc};
-    return v;
+                           d->max_docs, d->docs.n, extra);
+    return doppel__columns_reserve(&d->docs, extra, d->max_docs, d->alloc,
+                                   err);
 }
 
 static doppel__sketch_cref doc_cref(const doppel_dedup *d, size_t doc)
 {
-    doppel__sketch v = doc_sketch(d, doc);
-    doppel__sketch_cref c = {v.values, v.positions, v.lede, v.entities,
-                             v.meta};
-    return c;
-}
-
-/* Append an id for document number d->n + slot; the arena is rolled back
- * by the caller on failure. */
-static int store_id(doppel_dedup *d, size_t doc, const char *id,
-                    size_t id_len, doppel_error *err)
-{
-    DOPPEL_RETURN_ERROR_IF(id_len > DOPPEL_MAX_ID_BYTES, err,
-                           DOPPEL_ERR_LIMIT,
-                           "document %zu: id of %zu bytes is longer than the "
-                           "limit of %d bytes",
-                           doc, id_len, DOPPEL_MAX_ID_BYTES);
-    DOPPEL_RETURN_ERROR_IF(!id && id_len, err, DOPPEL_ERR_PARAM,
-                           "document %zu: id must not be NULL", doc);
-    if (doppel__grow(d->alloc, (void **)&d->ids, &d->ids_cap,
-                     d->ids_len + id_len + 1, 1) < 0)
-        return DOPPEL_NOMEM(err);
-    if (id_len)
-        memcpy(d->ids + d->ids_len, id, id_len);
-    d->ids[d->ids_len + id_len] = '\0';
-    d->id_off[doc] = d->ids_len;
-    d->id_len[doc] = (uint32_t)id_len;
-    d->ids_len += id_len + 1;
-    return DOPPEL_OK;
-}
-
-typedef struct {
-    doppel_dedup *d;
-    const doppel_doc *docs;
-    size_t base;       /* document number of docs[0] */
-    int *rc;           /* per worker */
-    size_t *fail_at;   /* per worker: index of the failing doc */
-    doppel_error *errs; /* per worker */
-} batch_ctx;
-
-/* Ranges come to a worker in increasing order (doppel__parallel_dynamic),
- * so its first failure is its smallest failing document; after it the
- * worker only drains its ranges. */
-static void sketch_range(void *vctx, unsigned worker, size_t lo, size_t hi)
-{
-    batch_ctx *c = vctx;
-    doppel_dedup *d = c->d;
-    if (c->rc[worker] < 0)
-        return;
-    for (size_t i = lo; i < hi; i++) {
-        size_t doc = c->base + i;
-        doppel__sketch v = doc_sketch(d, doc);
-        int rc = doppel__sketch_into(d->sk, &d->scratch[worker],
-                                     c->docs[i].text, c->docs[i].text_len, &v,
-                                     &c->errs[worker]);
-        if (rc < 0) {
-            c->rc[worker] = rc;
-            c->fail_at[worker] = i;
-            return;
-        }
-        d->dates[doc] = c->docs[i].date;
-    }
+    return doppel__columns_cref(&d->docs, doc);
 }
 
 DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
@@ -283,47 +165,8 @@ DOPPEL_API int doppel_dedup_add_batch(doppel_dedup *d, const doppel_doc *docs,
         return DOPPEL_OK;
     uint64_t t0 = doppel__now_ns();
     DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, n, err));
-    size_t ids_before = d->ids_len;
-    for (size_t i = 0; i < n; i++) {
-        int rc = store_id(d, d->n + i, docs[i].id, docs[i].id_len, err);
-        if (rc < 0) {
-            d->ids_len = ids_before;
-            return rc;
-        }
-    }
-    unsigned T = d->threads;
-    int rcs[256] = {0};
-    size_t fail_at[256] = {0};
-    doppel_error *errs = doppel__calloc_array(d->alloc, T, sizeof *errs);
-    if (!errs) {
-        d->ids_len = ids_before;
-        return DOPPEL_NOMEM(err);
-    }
-    batch_ctx c = {d, docs, d->n, rcs, fail_at, errs};
-    /* Small batches are not worth a thread each. Documents are handed
-     * out a few at a time to whichever thread is free, not split into
-     * fixed shares: lengths vary, and doppel's own reader thread (and
-     * anything else on the machine) slows some signers down. */
-    unsigned use = n >= 64 ? T : 1;
-    doppel__parallel_dynamic(use, n, 8, sketch_range, &c);
-    int rc = DOPPEL_OK;
-    size_t first = SIZE_MAX;
-    for (unsigned w = 0; w < use; w++) {
-        if (rcs[w] < 0 && fail_at[w] < first) {
-            first = fail_at[w];
-            rc = rcs[w];
-            if (err)
-                *err = errs[w];
-        }
-    }
-    doppel__free(d->alloc, errs);
-    if (rc < 0) {
-        d->ids_len = ids_before;
-        if (err)
-            doppel__error_prefix(err, rc, "document %zu", d->n + first);
-        return rc;
-    }
-    d->n += n;
+    DOPPEL_FORWARD_IF_ERROR(doppel__columns_add_batch(
+        &d->docs, d->sk, d->scratch, d->threads, docs, n, d->alloc, err));
     d->timings.documents += n;
     for (size_t i = 0; i < n; i++)
         d->timings.bytes += docs[i].text_len;
@@ -352,26 +195,16 @@ DOPPEL_API int doppel_dedup_add_signature(doppel_dedup *d, const char *id,
                              "signature was made with other parameters than "
                              "this dedup's");
     DOPPEL_FORWARD_IF_ERROR(reserve_docs(d, 1, err));
-    DOPPEL_FORWARD_IF_ERROR(store_id(d, d->n, id, id_len, err));
-    size_t K = d->params.num_perm;
-    doppel__sketch v = doc_sketch(d, d->n);
-    memcpy(v.values, sig->values, K * sizeof(doppel__mh));
-    memcpy(v.positions, sig->positions, K);
-    memcpy(v.lede, sig->lede, sizeof sig->lede);
-    memcpy(v.entities, sig->entities, sizeof sig->entities);
-    *v.meta = sig->meta;
-    d->dates[d->n] = date;
-    d->n++;
-    return DOPPEL_OK;
+    return doppel__columns_add_signature(&d->docs, id, id_len, sig, date,
+                                         d->alloc, err);
 }
 
 typedef struct {
     const doppel_dedup *d;
     const doppel__corpus_df *df; /* NULL: no boilerplate rule */
-    /* per document: its distinctive bins (doppel__corpus_df_distinct),
-     * distinct_words words each; NULL: read the table per pair */
-    uint64_t *distinct;
-    size_t distinct_words;
+    /* per document: its distinctive bins (doppel__corpus_df_mask, made
+     * once by index_range); NULL: read the table per pair */
+    doppel__dmask *masks;
     const uint64_t *cand;
     const uint8_t *index; /* per document: doppel__spread_index, or NULL */
     float *sim;     /* per candidate: similarity that decided */
@@ -394,7 +227,7 @@ static void prefetch_doc(const verify_ctx *c, uint32_t doc)
 #if defined(__GNUC__)
     const doppel_dedup *d = c->d;
     size_t K = d->params.num_perm;
-    const char *v = (const char *)(d->values + doc * K);
+    const char *v = (const char *)(d->docs.values + doc * K);
     for (size_t off = 0; off < K * sizeof(doppel__mh); off += 64)
         __builtin_prefetch(v + off);
     if (c->index) {
@@ -402,10 +235,10 @@ static void prefetch_doc(const verify_ctx *c, uint32_t doc)
         for (size_t off = 0; off < 2 * K; off += 64)
             __builtin_prefetch(x + off);
     }
-    __builtin_prefetch(d->entities + (size_t)doc * DOPPEL__ENTITY_BINS);
-    __builtin_prefetch(d->meta + doc);
-    if (c->distinct)
-        __builtin_prefetch(c->distinct + doc * c->distinct_words);
+    __builtin_prefetch(d->docs.entities + (size_t)doc * DOPPEL__ENTITY_BINS);
+    __builtin_prefetch(d->docs.meta + doc);
+    if (c->masks)
+        __builtin_prefetch(c->masks + doc);
 #else
     (void)c;
     (void)doc;
@@ -423,16 +256,12 @@ static void verify_range(void *vctx, unsigned worker, size_t lo, size_t hi)
         uint32_t a = (uint32_t)(c->cand[i] >> 32), b = (uint32_t)c->cand[i];
         doppel__sketch_cref ca = doc_cref(c->d, a), cb = doc_cref(c->d, b);
         doppel_match m;
-        const doppel__corpus_df *df = c->df;
-        doppel__corpus_df pair_df;
-        if (df && c->distinct) {
-            pair_df = *df;
-            pair_df.distinct_a = c->distinct + a * c->distinct_words;
-            pair_df.distinct_b = c->distinct + b * c->distinct_words;
-            df = &pair_df;
-        }
-        doppel__verify_indexed(&ca, &cb, index_of(c, a), index_of(c, b), K,
-                               &c->d->params, df, 1, &m);
+        /* The masks are ready (index_range): verification only reads
+         * them, from any thread. */
+        doppel__verify_masked(&ca, &cb, index_of(c, a), index_of(c, b),
+                              c->masks ? &c->masks[a] : NULL,
+                              c->masks ? &c->masks[b] : NULL, K,
+                              &c->d->params, c->df, 1, &m);
         c->sim[i] = (float)m.similarity;
         c->dup[i] = (uint8_t)m.duplicate;
     }
@@ -450,11 +279,11 @@ static void index_range(void *vctx, unsigned worker, size_t lo, size_t hi)
     uint8_t *index = (uint8_t *)(uintptr_t)c->index;
     for (size_t i = lo; i < hi; i++) {
         if (index)
-            doppel__spread_index(c->d->positions + i * K, K,
+            doppel__spread_index(c->d->docs.positions + i * K, K,
                                  index + 2 * i * K, index + 2 * i * K + K);
-        if (c->distinct)
-            doppel__corpus_df_distinct(c->df, c->d->values + i * K, K,
-                                       c->distinct + i * c->distinct_words);
+        if (c->masks)
+            doppel__corpus_df_mask(c->df, c->d->docs.values + i * K, K,
+                                   &c->masks[i]);
     }
 }
 
@@ -462,15 +291,15 @@ static double rep_similarity(const void *ctx, uint32_t a, uint32_t b)
 {
     const doppel_dedup *d = ctx;
     size_t K = d->params.num_perm;
-    return doppel__minhash_similarity(d->values + a * K, d->values + b * K,
+    return doppel__minhash_similarity(d->docs.values + a * K, d->docs.values + b * K,
                                       (unsigned)K);
 }
 
 static double rep_lede_similarity(const void *ctx, uint32_t a, uint32_t b)
 {
     const doppel_dedup *d = ctx;
-    return doppel__minhash_similarity(d->lede + (size_t)a * DOPPEL__LEDE_BINS,
-                                      d->lede + (size_t)b * DOPPEL__LEDE_BINS,
+    return doppel__minhash_similarity(d->docs.lede + (size_t)a * DOPPEL__LEDE_BINS,
+                                      d->docs.lede + (size_t)b * DOPPEL__LEDE_BINS,
                                       DOPPEL__LEDE_BINS);
 }
 
@@ -488,8 +317,8 @@ static float member_similarity(const verify_ctx *c, uint32_t doc,
 }
 
 /* How many documents hold each value in each bin (the boilerplate rule's
- * corpus statistics); NULL table when K is too large for it. */
-/* Count bins [lo, hi) of every non-empty document into the table: the
+ * corpus statistics); NULL table when the rule is off (verify.h).
+ * Count bins [lo, hi) of every non-empty document into the table: the
  * columns of different bins are disjoint, so threads split the bins. */
 typedef struct {
     const doppel_dedup *d;
@@ -502,10 +331,10 @@ static void df_range(void *vctx, unsigned worker, size_t lo, size_t hi)
     const df_ctx *c = vctx;
     const doppel_dedup *d = c->d;
     size_t K = d->params.num_perm;
-    for (size_t i = 0; i < d->n; i++) {
-        if (d->meta[i].flags & DOPPEL__SIG_EMPTY)
+    for (size_t i = 0; i < d->docs.n; i++) {
+        if (d->docs.meta[i].flags & DOPPEL__SIG_EMPTY)
             continue;
-        const doppel__mh *v = d->values + i * K;
+        const doppel__mh *v = d->docs.values + i * K;
         for (size_t k = lo; k < hi; k++) {
             uint16_t *cnt = &c->t[k * 65536u + v[k]];
             if (*cnt != UINT16_MAX)
@@ -517,19 +346,20 @@ static void df_range(void *vctx, unsigned worker, size_t lo, size_t hi)
 static int build_df(const doppel_dedup *d, doppel__corpus_df *df,
                     uint16_t **table)
 {
-    size_t K = d->params.num_perm;
+    unsigned K = d->params.num_perm;
     *table = NULL;
     df->df = NULL;
-    if (K > DOPPEL__BOILER_MAX_K || d->params.verify != DOPPEL_VERIFY_ROBUST)
+    if (!doppel__corpus_df_wanted(&d->params))
         return DOPPEL_OK;
-    uint16_t *t = doppel__calloc_array(d->alloc, K * 65536u, sizeof *t);
+    uint16_t *t = doppel__calloc_array(d->alloc, (size_t)K * 65536u,
+                                       sizeof *t);
     if (!t)
         return DOPPEL_ERR_NOMEM;
     uint64_t nonempty = 0;
-    for (size_t i = 0; i < d->n; i++)
-        nonempty += !(d->meta[i].flags & DOPPEL__SIG_EMPTY);
+    for (size_t i = 0; i < d->docs.n; i++)
+        nonempty += !(d->docs.meta[i].flags & DOPPEL__SIG_EMPTY);
     df_ctx c = {d, t};
-    doppel__parallel_for(d->n >= 4096 ? d->threads : 1, K, df_range, &c);
+    doppel__parallel_for(d->docs.n >= 4096 ? d->threads : 1, K, df_range, &c);
     df->df = t;
     df->common = doppel__corpus_df_threshold(nonempty);
     *table = t;
@@ -555,31 +385,31 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     DOPPEL_RETURN_ERROR_IF(d->finished, err, DOPPEL_ERR_STATE,
                            "doppel_dedup_finish() was already called");
     const doppel_allocator *a = d->alloc;
-    size_t n = d->n, K = d->params.num_perm;
+    size_t n = d->docs.n, K = d->params.num_perm;
     doppel__pairvec cand = {0};
     uint64_t hot = 0;
     float *sim = NULL, *rarity = NULL;
     uint8_t *dup = NULL, *skip = NULL, *order = NULL;
     uint16_t *df_table = NULL;
-    uint64_t *distinct = NULL;
+    doppel__dmask *masks = NULL;
     doppel__uf uf = {0};
     uint64_t t_lsh = doppel__now_ns();
     skip = doppel__malloc_array(a, n ? n : 1, 1);
     if (!skip)
         goto nomem;
     for (size_t i = 0; i < n; i++)
-        skip[i] = (uint8_t)(d->meta[i].flags & DOPPEL__SIG_EMPTY);
+        skip[i] = (uint8_t)(d->docs.meta[i].flags & DOPPEL__SIG_EMPTY);
     unsigned lsh_threads = n >= 4096 ? d->threads : 1;
-    if (doppel__lsh_candidates_mt(d->values, K, skip, DOPPEL__SIG_EMPTY, n,
-                                  d->params.bands, d->params.rows, 0, &cand,
-                                  &hot, lsh_threads, a) < 0)
-        goto nomem;
-    if (d->params.verify == DOPPEL_VERIFY_ROBUST &&
-        doppel__lsh_candidates_mt(d->lede, DOPPEL__LEDE_BINS, skip,
-                                  DOPPEL__SIG_EMPTY, n, DOPPEL__LEDE_BANDS,
-                                  DOPPEL__LEDE_ROWS, 0x10000, &cand, &hot,
-                                  lsh_threads, a) < 0)
-        goto nomem;
+    doppel__band_family fam[2];
+    unsigned nfam = doppel__lsh_families(&d->params, fam);
+    for (unsigned f = 0; f < nfam; f++)
+        if (doppel__lsh_candidates_mt(fam[f].lede ? d->docs.lede
+                                                  : d->docs.values,
+                                      fam[f].stride, skip, DOPPEL__SIG_EMPTY,
+                                      n, fam[f].bands, fam[f].rows,
+                                      fam[f].seed, &cand, &hot, lsh_threads,
+                                      a) < 0)
+            goto nomem;
     if (doppel__pairs_unique(&cand, a) < 0)
         goto nomem;
     uint64_t t_verify = doppel__now_ns();
@@ -587,7 +417,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     dup = doppel__malloc_array(a, cand.n ? cand.n : 1, 1);
     if (!sim || !dup)
         goto nomem;
-    doppel__corpus_df df = {NULL, 0, NULL, NULL};
+    doppel__corpus_df df = {NULL, 0, NULL};
     if (build_df(d, &df, &df_table) < 0)
         goto nomem;
     if (K <= 256 && n) { /* else verification sorts bins per pair */
@@ -596,14 +426,13 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
             goto nomem;
         doppel__advise_random(order, n * 2 * K);
         if (df.df) {
-            distinct = doppel__malloc_array(a, n, (K + 63) / 64 * 8);
-            if (!distinct)
+            masks = doppel__malloc_array(a, n, sizeof *masks);
+            if (!masks)
                 goto nomem;
-            doppel__advise_random(distinct, n * ((K + 63) / 64 * 8));
+            doppel__advise_random(masks, n * sizeof *masks);
         }
     }
-    verify_ctx vc = {d,        df.df ? &df : NULL, distinct, (K + 63) / 64,
-                     cand.v,   order,              sim,      dup};
+    verify_ctx vc = {d, df.df ? &df : NULL, masks, cand.v, order, sim, dup};
     if (order)
         doppel__parallel_for(n >= 4096 ? d->threads : 1, n, index_range,
                              &vc);
@@ -644,8 +473,8 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     if (!d->rep || !d->csize || !d->sim || !rarity)
         goto nomem;
     for (size_t i = 0; i < n; i++)
-        rarity[i] = d->meta[i].rarity;
-    if (doppel__cluster_representatives(&uf, d->dates, rarity, rep_similarity,
+        rarity[i] = d->docs.meta[i].rarity;
+    if (doppel__cluster_representatives(&uf, d->docs.dates, rarity, rep_similarity,
                                         rep_lede_similarity, d, d->rep,
                                         d->csize, a) < 0)
         goto nomem;
@@ -655,7 +484,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     d->stats.documents = n;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = d->rep[i];
-        d->stats.empty_documents += d->meta[i].flags & DOPPEL__SIG_EMPTY;
+        d->stats.empty_documents += d->docs.meta[i].flags & DOPPEL__SIG_EMPTY;
         if (r == i)
             d->stats.clusters++;
         else
@@ -675,7 +504,7 @@ DOPPEL_API int doppel_dedup_finish(doppel_dedup *d, doppel_error *err)
     doppel__free(a, skip);
     doppel__free(a, rarity);
     doppel__free(a, df_table);
-    doppel__free(a, distinct);
+    doppel__free(a, masks);
     doppel__free(a, order);
     doppel__pairvec_free(&cand, a);
     d->finished = 1;
@@ -688,7 +517,7 @@ nomem:
     doppel__free(a, skip);
     doppel__free(a, rarity);
     doppel__free(a, df_table);
-    doppel__free(a, distinct);
+    doppel__free(a, masks);
     doppel__free(a, order);
     doppel__pairvec_free(&cand, a);
     doppel__free(a, d->pair_ab);
@@ -713,10 +542,9 @@ DOPPEL_API int doppel_dedup_member(const doppel_dedup *d, size_t doc,
                            "dedup and out must not be NULL");
     DOPPEL_RETURN_ERROR_IF(!d->finished, err, DOPPEL_ERR_STATE,
                            "call doppel_dedup_finish() first");
-    DOPPEL_RETURN_ERROR_IF(doc >= d->n, err, DOPPEL_ERR_NOTFOUND,
-                           "no document %zu (there are %zu)", doc, d->n);
-    out->id = d->ids + d->id_off[doc];
-    out->id_len = d->id_len[doc];
+    DOPPEL_RETURN_ERROR_IF(doc >= d->docs.n, err, DOPPEL_ERR_NOTFOUND,
+                           "no document %zu (there are %zu)", doc, d->docs.n);
+    out->id = doppel__columns_id(&d->docs, doc, &out->id_len);
     out->representative = d->rep[doc];
     out->similarity = d->sim[doc];
     out->cluster_size = d->csize[doc];

@@ -9,6 +9,26 @@
 
 #include "hash.h"
 
+_Static_assert(sizeof(XXH3_state_t) <= sizeof(((doppel__hasher *)0)->state),
+               "doppel__hasher too small for XXH3_state_t");
+_Static_assert(_Alignof(XXH3_state_t) <= 64, "XXH3_state_t alignment");
+
+void doppel__hasher_reset(doppel__hasher *h)
+{
+    XXH3_64bits_reset((XXH3_state_t *)(void *)h->state);
+}
+
+void doppel__hasher_update(doppel__hasher *h, const void *data, size_t len)
+{
+    if (len)
+        XXH3_64bits_update((XXH3_state_t *)(void *)h->state, data, len);
+}
+
+uint64_t doppel__hasher_digest(const doppel__hasher *h)
+{
+    return XXH3_64bits_digest((const XXH3_state_t *)(const void *)h->state);
+}
+
 uint64_t doppel__hash_bytes(const void *data, size_t len, uint64_t seed)
 {
     return XXH3_64bits_withSeed(data, len, seed);

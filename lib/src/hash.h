@@ -80,6 +80,20 @@ static inline uint64_t doppel__combine(const uint64_t *t, unsigned k,
 
 
 
+/**
+ * Streaming XXH3-64 (seed 0) for checksums of data written or read in
+ * pieces: the digest equals doppel__hash_bytes(all of it, 0). The storage
+ * is XXH3's state, kept opaque here so that nothing includes xxhash.h but
+ * hash.c.
+ */
+typedef struct doppel__hasher {
+    _Alignas(64) unsigned char state[640];
+} doppel__hasher;
+
+void doppel__hasher_reset(doppel__hasher *h);
+void doppel__hasher_update(doppel__hasher *h, const void *data, size_t len);
+uint64_t doppel__hasher_digest(const doppel__hasher *h);
+
 /** The LSH key of one band: XXH3-64 of its `rows` values, seeded by the
  *  band number so equal values in different bands never collide. */
 uint64_t doppel__hash_band(const uint16_t *values, unsigned rows,

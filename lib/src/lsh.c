@@ -27,9 +27,28 @@
  */
 #include "lsh.h"
 #include "hash.h"
+#include "signature.h"
 #include "threads.h"
 
 #include <string.h>
+
+unsigned doppel__lsh_families(const doppel_params *p,
+                              doppel__band_family out[2])
+{
+    out[0].lede = 0;
+    out[0].stride = p->num_perm;
+    out[0].bands = p->bands;
+    out[0].rows = p->rows;
+    out[0].seed = 0;
+    if (p->verify != DOPPEL_VERIFY_ROBUST)
+        return 1;
+    out[1].lede = 1;
+    out[1].stride = DOPPEL__LEDE_BINS;
+    out[1].bands = DOPPEL__LEDE_BANDS;
+    out[1].rows = DOPPEL__LEDE_ROWS;
+    out[1].seed = DOPPEL__LEDE_BAND_SEED;
+    return 2;
+}
 
 void doppel__pairvec_free(doppel__pairvec *p, const doppel_allocator *a)
 {
@@ -91,10 +110,7 @@ void doppel__radix_sort64(uint64_t *keys, uint64_t *tmp, size_t n)
 
 /* Sort (key, doc) entries by key, stable in doc order: the doc numbers are
  * appended in increasing order and every step is stable. */
-typedef struct {
-    uint64_t key;
-    uint32_t doc;
-} band_entry;
+typedef doppel__band_entry band_entry;
 
 static void insertion_sort(band_entry *e, size_t n)
 {
@@ -145,9 +161,13 @@ static unsigned bucket_bits(size_t n)
     return bits;
 }
 
-/* Sort e[0..n) (tmp holds n entries, count 2^bucket_bits(n) + 1). */
-static void sort_entries(band_entry *e, band_entry *tmp, size_t n,
-                         size_t *count)
+size_t doppel__lsh_sort_count_len(size_t n)
+{
+    return ((size_t)1 << bucket_bits(n)) + 1;
+}
+
+void doppel__lsh_sort_entries(band_entry *e, band_entry *tmp, size_t n,
+                              size_t *count)
 {
     if (n < 64) {
         insertion_sort(e, n);
@@ -310,7 +330,7 @@ static int lsh_bands(const lsh_job *j, unsigned band_lo, unsigned band_hi,
     size_t n = j->n;
     band_entry *e = doppel__malloc_array(a, n, sizeof *e);
     band_entry *tmp = doppel__malloc_array(a, n, sizeof *tmp);
-    size_t *count = doppel__malloc_array(a, ((size_t)1 << bucket_bits(n)) + 1,
+    size_t *count = doppel__malloc_array(a, doppel__lsh_sort_count_len(n),
                                          sizeof *count);
     doppel__pairvec fresh = {0};
     uint64_t *sort_tmp = NULL;
@@ -330,7 +350,7 @@ static int lsh_bands(const lsh_job *j, unsigned band_lo, unsigned band_hi,
             e[m].doc = (uint32_t)i;
             m++;
         }
-        sort_entries(e, tmp, m, count);
+        doppel__lsh_sort_entries(e, tmp, m, count);
         for (size_t s = 0; s < m;) {
             size_t t = s + 1;
             while (t < m && e[t].key == e[s].key)

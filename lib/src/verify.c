@@ -306,18 +306,51 @@ uint32_t doppel__corpus_df_threshold(uint64_t n)
     return t > 65535.0 ? 65535u : (uint32_t)t;
 }
 
-void doppel__corpus_df_distinct(const doppel__corpus_df *df,
-                                const doppel__mh *values, unsigned K,
-                                uint64_t *bits)
+void doppel__corpus_df_mask(const doppel__corpus_df *df,
+                            const doppel__mh *values, unsigned K,
+                            doppel__dmask *out)
 {
-    for (unsigned w = 0; w * 64 < K; w++) {
-        uint64_t m = 0;
-        for (unsigned k = w * 64; k < K && k < w * 64 + 64; k++)
-            m |= (uint64_t)(df->df[(size_t)k * 65536u + values[k]] <
-                            df->common)
-                 << (k & 63);
-        bits[w] = m;
+    const uint16_t *plus = df->plus;
+    out->bits[0] = out->bits[1] = out->bits[2] = out->bits[3] = 0;
+    for (unsigned k = 0; k < K; k++) {
+        uint32_t c = df->df[(size_t)k * 65536u + values[k]];
+        if (plus)
+            c += plus[k] == values[k];
+        out->bits[k >> 6] |= (uint64_t)(c < df->common) << (k & 63);
     }
+    out->ready = 1;
+}
+
+/* The rule's verdict from its counts: ra, rb distinctive bins of each
+ * document, both distinctive in both, mboth of those matched, matched bins
+ * in all, mcommon matched bins that are common. */
+static int boiler_verdict(unsigned ra, unsigned rb, unsigned both,
+                          unsigned mboth, unsigned matched, unsigned mcommon,
+                          unsigned K)
+{
+    double min_bins = DOPPEL__BOILER_MIN_SHARE * K;
+    if (ra < min_bins || rb < min_bins || 2 * mcommon < matched)
+        return 0;
+    if (both < DOPPEL__BOILER_MIN_BOTH)
+        return 1;
+    return mboth < DOPPEL__BOILER_MIN_MATCH * both;
+}
+
+/* boilerplate() from the documents' distinctive-bin masks and the pair's
+ * match mask: the same counts, as popcounts (K <= 256). */
+static int boilerplate_masked(const uint64_t da[4], const uint64_t db[4],
+                              const uint64_t match[4], unsigned K)
+{
+    unsigned ra = 0, rb = 0, both = 0, mboth = 0, matched = 0, mcommon = 0;
+    for (unsigned w = 0; w < 4; w++) {
+        ra += doppel__popcount64(da[w]);
+        rb += doppel__popcount64(db[w]);
+        matched += doppel__popcount64(match[w]);
+        mcommon += doppel__popcount64(match[w] & ~da[w]);
+        both += doppel__popcount64(da[w] & db[w]);
+        mboth += doppel__popcount64(da[w] & db[w] & match[w]);
+    }
+    return boiler_verdict(ra, rb, both, mboth, matched, mcommon, K);
 }
 
 /* 1 if the pair's shared text is boilerplate by the corpus rule: most of
@@ -328,25 +361,16 @@ static int boilerplate(const doppel__sketch_cref *a,
                        const doppel__corpus_df *df)
 {
     unsigned ra = 0, rb = 0, both = 0, mboth = 0, matched = 0, mcommon = 0;
-    if (df->distinct_a && df->distinct_b && K <= 256) {
-        /* the same counts from bitmaps: A, B distinctive, M matched */
-        uint64_t m[4];
-        match_mask(a->values, b->values, K, m);
-        for (unsigned w = 0; w * 64 < K; w++) {
-            uint64_t A = df->distinct_a[w], B = df->distinct_b[w], M = m[w];
-            ra += doppel__popcount64(A);
-            rb += doppel__popcount64(B);
-            matched += doppel__popcount64(M);
-            mcommon += doppel__popcount64(M & ~A);
-            both += doppel__popcount64(A & B);
-            mboth += doppel__popcount64(A & B & M);
-        }
-        goto counted;
-    }
+    const uint16_t *plus = df->plus;
     for (unsigned k = 0; k < K; k++) {
         const uint16_t *col = df->df + (size_t)k * 65536u;
-        int da = col[a->values[k]] < df->common;
-        int db = col[b->values[k]] < df->common;
+        uint32_t ca = col[a->values[k]], cb = col[b->values[k]];
+        if (plus) {
+            ca += plus[k] == a->values[k];
+            cb += plus[k] == b->values[k];
+        }
+        int da = ca < df->common;
+        int db = cb < df->common;
         int m = a->values[k] == b->values[k];
         ra += (unsigned)da;
         rb += (unsigned)db;
@@ -357,13 +381,7 @@ static int boilerplate(const doppel__sketch_cref *a,
             mboth += (unsigned)m;
         }
     }
-counted:;
-    double min_bins = DOPPEL__BOILER_MIN_SHARE * K;
-    if (ra < min_bins || rb < min_bins || 2 * mcommon < matched)
-        return 0;
-    if (both < DOPPEL__BOILER_MIN_BOTH)
-        return 1;
-    return mboth < DOPPEL__BOILER_MIN_MATCH * both;
+    return boiler_verdict(ra, rb, both, mboth, matched, mcommon, K);
 }
 
 /* out->entities: the share of the smaller document's names and numbers
@@ -396,6 +414,18 @@ void doppel__verify_indexed(const doppel__sketch_cref *a,
                             unsigned K, const doppel_params *p,
                             const doppel__corpus_df *df, int verdict_only,
                             doppel_match *out)
+{
+    doppel__verify_masked(a, b, index_a, index_b, NULL, NULL, K, p, df,
+                          verdict_only, out);
+}
+
+void doppel__verify_masked(const doppel__sketch_cref *a,
+                           const doppel__sketch_cref *b,
+                           const uint8_t *index_a, const uint8_t *index_b,
+                           doppel__dmask *mask_a, doppel__dmask *mask_b,
+                           unsigned K, const doppel_params *p,
+                           const doppel__corpus_df *df, int verdict_only,
+                           doppel_match *out)
 {
     const doppel__sketch_meta *ma = a->meta, *mb = b->meta;
     out->jaccard = out->containment = out->similarity = out->lede = 0.0;
@@ -486,7 +516,19 @@ void doppel__verify_indexed(const doppel__sketch_cref *a,
     }
 #undef GAP_A
 #undef GAP_B
-    if (df && !contained && boilerplate(a, b, K, df)) {
+    int common_shared;
+    if (!df || contained)
+        common_shared = 0;
+    else if (indexed && mask_a && mask_b) {
+        if (!mask_a->ready)
+            doppel__corpus_df_mask(df, a->values, K, mask_a);
+        if (!mask_b->ready)
+            doppel__corpus_df_mask(df, b->values, K, mask_b);
+        common_shared = boilerplate_masked(mask_a->bits, mask_b->bits, match,
+                                           K);
+    } else
+        common_shared = boilerplate(a, b, K, df);
+    if (common_shared) {
         out->reason = "the shared text is common to many other documents "
                       "(boilerplate) and the documents' own texts differ";
         return;

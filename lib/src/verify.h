@@ -40,18 +40,11 @@
 typedef struct doppel__corpus_df {
     const uint16_t *df;  /* K * 65536 counts */
     uint32_t common;     /* a value held by >= common documents is common */
-    /* NULL, or the pair's distinctive bins, read off the table beforehand
-     * (doppel__corpus_df_distinct; K <= 256): a caller that verifies each
-     * document against many computes them once per document instead of
-     * reading 2K random places of the 16 MB table for every pair. */
-    const uint64_t *distinct_a, *distinct_b;
+    /* NULL, or the K values of one more document counted in on top of df
+     * (an index's query: the table as committing that document would make
+     * it, without copying 16 MB per query) */
+    const uint16_t *plus;
 } doppel__corpus_df;
-
-/** Bit k of bits[k / 64] set when the value in bin k is distinctive (held
- *  by fewer than df->common documents); (K + 63) / 64 words written. */
-void doppel__corpus_df_distinct(const doppel__corpus_df *df,
-                                const doppel__mh *values, unsigned K,
-                                uint64_t *bits);
 
 /* The boilerplate rule engages when at least half of the matching bins are
  * common and both documents have at least DOPPEL__BOILER_MIN_SHARE of
@@ -68,6 +61,42 @@ void doppel__corpus_df_distinct(const doppel__corpus_df *df,
 
 /** Fill df->common for a table built over n non-empty documents. */
 uint32_t doppel__corpus_df_threshold(uint64_t n);
+
+/** Whether the rule is used under (resolved) params p, and so the table
+ *  kept: robust verification with K <= DOPPEL__BOILER_MAX_K. */
+static inline int doppel__corpus_df_wanted(const doppel_params *p)
+{
+    return p->verify == DOPPEL_VERIFY_ROBUST &&
+           p->num_perm <= DOPPEL__BOILER_MAX_K;
+}
+
+/** Count a non-empty document's K values into table t (saturating). */
+static inline void doppel__corpus_df_count(uint16_t *t, const doppel__mh *v,
+                                           unsigned K)
+{
+    for (size_t k = 0; k < K; k++) {
+        uint16_t *c = &t[k * 65536u + v[k]];
+        if (*c != UINT16_MAX)
+            (*c)++;
+    }
+}
+
+/** Take a counted document's values out of t again. Returns 0 when one of
+ *  its counts had saturated: it cannot be decremented exactly, and the
+ *  table must be counted again from the documents that remain. */
+static inline int doppel__corpus_df_uncount(uint16_t *t, const doppel__mh *v,
+                                            unsigned K)
+{
+    int exact = 1;
+    for (size_t k = 0; k < K; k++) {
+        uint16_t *c = &t[k * 65536u + v[k]];
+        if (*c == UINT16_MAX)
+            exact = 0;
+        else if (*c)
+            (*c)--;
+    }
+    return exact;
+}
 
 /** A document's spread index (K <= 256): its bins sorted by position
  *  (ties by bin number), order[place] = the bin at that place, and
@@ -107,5 +136,29 @@ void doppel__verify_indexed(const doppel__sketch_cref *a,
                             unsigned K, const doppel_params *p,
                             const doppel__corpus_df *df, int verdict_only,
                             doppel_match *out);
+
+/** A document's distinctive bins under a corpus table (bit k set when its
+ *  value in bin k is held by fewer than df->common documents; K <= 256),
+ *  computed once per document instead of once per pair. */
+typedef struct doppel__dmask {
+    int ready; /* 0: not computed yet (doppel__verify_masked computes it) */
+    uint64_t bits[4];
+} doppel__dmask;
+
+void doppel__corpus_df_mask(const doppel__corpus_df *df,
+                            const doppel__mh *values, unsigned K,
+                            doppel__dmask *out);
+
+/** doppel__verify_indexed with each document's distinctive-bin mask for
+ *  the boilerplate rule (under the same df; NULL: looked up per pair).
+ *  A mask not yet ready is computed when the rule needs it. Same verdict,
+ *  similarity and reason as doppel__verify_indexed. */
+void doppel__verify_masked(const doppel__sketch_cref *a,
+                           const doppel__sketch_cref *b,
+                           const uint8_t *index_a, const uint8_t *index_b,
+                           doppel__dmask *mask_a, doppel__dmask *mask_b,
+                           unsigned K, const doppel_params *p,
+                           const doppel__corpus_df *df, int verdict_only,
+                           doppel_match *out);
 
 #endif

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Write the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/).
 
-    tests/fuzz/make_seeds.py BUILD_DIR
+    tests/fuzz/make_seeds.py BUILD_DIR [TARGET ...]
 
 Seeds are small valid inputs and edge cases, hand-made or cut from the
 bundled corpus (corpus/), each prefixed with the option bytes its target
 reads first (see the comment at the top of each fuzz_<target>.c). The
-signature seeds are made by the library itself, so BUILD_DIR must hold a
-built lib (libdoppel.a): a small C program is compiled against it.
-Running the script again rewrites the same files.
+signature and index seeds are made by the library itself, so BUILD_DIR
+must hold a built lib (libdoppel.a): a small C program is compiled against
+it. Running the script again rewrites the same files (all targets', or
+those named).
 """
 import gzip
 import io
@@ -309,15 +310,113 @@ def signature_seeds(build):
     write("signature", "empty", b"\x00")
 
 
+INDEX_PROGRAM = r"""
+#include "doppel.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+/* argv: index dir, K, then text files: day 1 = the first half, day 2 =
+ * the rest plus a copy of the first; then the first is removed. */
+int main(int argc, char **argv)
+{
+    doppel_params p = DOPPEL_PARAMS_INIT;
+    p.num_perm = (unsigned)atoi(argv[2]);
+    doppel_index_opts o = DOPPEL_INDEX_OPTS_INIT;
+    doppel_index *ix;
+    if (doppel_index_create(&ix, argv[1], &p, &o, NULL))
+        return 1;
+    int n = argc - 3;
+    static char text[16][1 << 14];
+    doppel_doc d[17];
+    for (int i = 0; i < n && i < 16; i++) {
+        FILE *f = fopen(argv[3 + i], "rb");
+        size_t len = fread(text[i], 1, sizeof text[i], f);
+        fclose(f);
+        static char id[16][16];
+        snprintf(id[i], sizeof id[i], "doc%d", i);
+        d[i] = (doppel_doc){id[i], strlen(id[i]), text[i], len,
+                            1700000000 + 86400 * i};
+    }
+    d[n] = d[0];
+    d[n].id = "copy";
+    d[n].id_len = 4;
+    d[n].date += 3600;
+    if (doppel_index_add(ix, d, (size_t)n / 2, NULL) ||
+        doppel_index_commit(ix, NULL, NULL) ||
+        doppel_index_add(ix, d + n / 2, (size_t)(n - n / 2 + 1), NULL) ||
+        doppel_index_commit(ix, NULL, NULL))
+        return 1;
+    const char *rm = "doc1";
+    size_t rm_len = 4, removed;
+    if (doppel_index_remove(ix, &rm, &rm_len, 1, &removed, NULL))
+        return 1;
+    doppel_index_free(ix);
+    return 0;
+}
+"""
+
+
+def pack_index(path, opt):
+    """The files of the index at path in fuzz_index.c's input layout."""
+    out = bytes([opt])
+    for name in sorted(os.listdir(path)):
+        if name == "LOCK":
+            continue
+        with open(os.path.join(path, name), "rb") as f:
+            data = f.read()
+        nb = name.encode()
+        out += bytes([len(nb)]) + nb + len(data).to_bytes(4, "little") + data
+    return out
+
+
+def index_seeds(build):
+    tmp = tempfile.mkdtemp()
+    try:
+        w = wiki(6, cut=900)
+        texts = []
+        for i, rec in enumerate(w):
+            p = os.path.join(tmp, "t%d" % i)
+            with open(p, "w", encoding="utf-8") as f:
+                f.write(rec["text"])
+            texts.append(p)
+        src = os.path.join(tmp, "ix.c")
+        with open(src, "w") as f:
+            f.write(INDEX_PROGRAM)
+        exe = os.path.join(tmp, "ix")
+        subprocess.check_call(["cc", "-O1", "-I", os.path.join(ROOT, "lib", "include"), src,
+                               os.path.join(build, "lib", "libdoppel.a"), "-lz", "-lm",
+                               "-lpthread", "-o", exe])
+        for K in (16, 128):
+            idx = os.path.join(tmp, "idx%d" % K)
+            subprocess.check_call([exe, idx, str(K)] + texts)
+            for opt, kind in ((0, "plain"), (1, "fixsums"), (3, "writer")):
+                write("index", "k%d-%s" % (K, kind), pack_index(idx, opt))
+        good = pack_index(os.path.join(tmp, "idx16"), 1)
+        write("index", "empty", b"\x00")
+        write("index", "truncated", good[: len(good) // 2])
+        nl = good[1]  # the first file is COMMIT (names sort upper case first)
+        end = 6 + nl + int.from_bytes(good[2 + nl:6 + nl], "little")
+        write("index", "only-commit", good[:end])
+    finally:
+        shutil.rmtree(tmp)
+
+
+SEEDERS = {
+    "date": lambda b: date_seeds(),
+    "jsonl": lambda b: jsonl_seeds(),
+    "reader": lambda b: reader_seeds(),
+    "gzip": lambda b: gzip_seeds(),
+    "tokenize": lambda b: tokenize_seeds(),
+    "signature": signature_seeds,
+    "index": index_seeds,
+}
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2 or any(t not in SEEDERS for t in sys.argv[2:]):
         sys.exit(__doc__)
-    date_seeds()
-    jsonl_seeds()
-    reader_seeds()
-    gzip_seeds()
-    tokenize_seeds()
-    signature_seeds(sys.argv[1])
+    for target in sys.argv[2:] or list(SEEDERS):
+        SEEDERS[target](sys.argv[1])
 
 
 if __name__ == "__main__":
