@@ -1169,6 +1169,11 @@ START_TEST(test_reader_process_beside_writer)
                 break;
 
         }
+        /* What the parent owns is freed here too: under valgrind a child's
+         * exit is checked for leaks like any process's. */
+        tc_free(&D);
+        free(path);
+        free(dir);
         _exit(code ? code : opens > 0 ? 0 : 5);
     }
     close(done[0]);
