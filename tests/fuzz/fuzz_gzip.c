@@ -107,7 +107,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     read_pass(s, fd, 64 * 1024, &z);
     doppel__source_free(s);
     close(fd);
-    if (b.rc != 1 && z.rc != 1) {
+    /* The one known difference (gzip.c): igzip accepts a code description
+     * zlib refuses when the missing codes are never used. */
+    int lenient = b.rc == DOPPEL_OK && z.rc == DOPPEL_ERR_FORMAT &&
+                  (strstr(z.err.message, "invalid distances set") ||
+                   strstr(z.err.message, "invalid literal/lengths set") ||
+                   strstr(z.err.message, "invalid code lengths set"));
+    if (b.rc != 1 && z.rc != 1 && !lenient) {
         FUZZ_CHECK(b.rc == z.rc);
         if (b.rc == DOPPEL_OK)
             FUZZ_CHECK(b.len == z.len);
